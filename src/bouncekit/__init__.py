@@ -1,0 +1,27 @@
+"""bouncekit: explain SMTP reply codes and enhanced status codes, read bounces, classify failures.
+
+The public API is what this module exports; everything else is internal.
+"""
+
+from __future__ import annotations
+
+from ._errors import BouncekitError, CodeSyntaxError, NoCodeFoundError, UnknownLanguageError
+from .explain import explain
+from .model import CodeExplanation, Explanation, Reply, StatusCode
+from .reply import parse_reply
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "BouncekitError",
+    "CodeExplanation",
+    "CodeSyntaxError",
+    "Explanation",
+    "NoCodeFoundError",
+    "Reply",
+    "StatusCode",
+    "UnknownLanguageError",
+    "__version__",
+    "explain",
+    "parse_reply",
+]

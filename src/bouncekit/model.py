@@ -1,0 +1,118 @@
+"""Value types shared by every part of bouncekit: codes, replies, explanations, delivery records."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+SEVERITY_BY_DIGIT = {"2": "success", "3": "intermediate", "4": "temporary", "5": "permanent"}
+
+
+@dataclass(frozen=True, slots=True)
+class StatusCode:
+    """An RFC 3463 enhanced status code: class.subject.detail."""
+
+    klass: int
+    subject: int
+    detail: int
+
+    def __str__(self) -> str:
+        return f"{self.klass}.{self.subject}.{self.detail}"
+
+    @property
+    def severity(self) -> str:
+        return SEVERITY_BY_DIGIT[str(self.klass)]
+
+    @property
+    def registry_key(self) -> str:
+        """The registry's class-free notation, e.g. ``X.1.1``."""
+        return f"X.{self.subject}.{self.detail}"
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """An SMTP reply found in a text: codes, the server's words and, when stated, the command."""
+
+    reply_code: str = ""
+    """The three-digit basic reply code (RFC 5321 s4.2), or ``""`` when the text has none."""
+    status: str = ""
+    """The enhanced status code (RFC 3463), or ``""``."""
+    text: str = ""
+    """The server's words without the codes, unfolded to one line."""
+    command: str = ""
+    """The SMTP command the reply answered (``RCPT``, ``DATA``, ``CONN`` ...), or ``""``."""
+    remote_host: str = ""
+    """The host that sent the reply, when the surrounding text names it."""
+    lines: tuple[str, ...] = ()
+    """The reply's own lines as found (several for a multi-line reply)."""
+    warnings: tuple[str, ...] = ()
+    """Contradictions noticed while reading, e.g. a 250 reply carrying 5.1.1."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class CodePart:
+    """One part of a code read by its structure (a digit of a reply code, a field of an enhanced code)."""
+
+    part: str
+    value: str
+    title: str
+    meaning: str
+
+
+@dataclass(frozen=True, slots=True)
+class VendorMeaning:
+    """What one provider means by a code when it gives the code its own sense."""
+
+    id: str
+    provider: str
+    codes: str
+    tag: str
+    title: str
+    meaning: str
+    causes: tuple[str, ...]
+    action: str
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class CodeExplanation:
+    """Everything bouncekit knows about one reply code or enhanced status code, in one language."""
+
+    code: str
+    kind: str
+    """``reply`` or ``enhanced``."""
+    registered: bool
+    """True when the code (or, for enhanced codes, its detail) is in the standards or the registry."""
+    standard: bool
+    severity: str
+    """``success``, ``intermediate``, ``temporary``, ``permanent`` or ``invalid``."""
+    title: str
+    meaning: str
+    causes: tuple[str, ...]
+    action: str
+    commands: tuple[str, ...]
+    references: tuple[str, ...]
+    related_codes: tuple[str, ...]
+    parts: tuple[CodePart, ...]
+    vendor: tuple[VendorMeaning, ...]
+    notes: tuple[str, ...]
+    id: str
+    """The knowledge-base row this explanation comes from (``reply.550``, ``enhanced.X.1.1``, ...)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    """The answer to ``explain()``: the input, the reply read from it (if any) and each code explained."""
+
+    input: str
+    lang: str
+    codes: tuple[CodeExplanation, ...]
+    reply: Reply | None = None
+    warnings: tuple[str, ...] = ()
+    verdict: dict[str, Any] | None = field(default=None)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)

@@ -1,0 +1,141 @@
+"""Find an SMTP reply inside any text (a bare reply, a DSN field, MTA prose) and read its parts."""
+
+from __future__ import annotations
+
+import re
+
+from .model import Reply
+
+# A reply code standing on its own: not glued to a word, a number, an address or a path
+# (RFC 5321 s4.2: first digit 2-5, second 0-5), followed by a space, a continuation dash or the end.
+_CODE = re.compile(r"(?<![\w.+/@=%$-])#?(?P<code>[2-5][0-5][0-9])(?P<sep>-|[ \t]+|(?=[\r\n])|$)")
+# RFC 3463 s2; Exchange writes a leading '#' ("550 #5.7.1"), see reference/rfc_notes.md s2.
+_STATUS_AFTER_CODE = re.compile(r"[ \t]*#?(?P<status>[245]\.[0-9]{1,3}\.[0-9]{1,3})(?![0-9]|\.[0-9])")
+_STATUS_ALONE = re.compile(r"(?<![\w.])#?(?P<status>[245]\.[0-9]{1,3}\.[0-9]{1,3})(?![0-9]|\.[0-9])")
+# What may stand before a reply at the start of a line: transcript marks ("S:", "<<<", "c <-").
+_LINE_PREFIX = re.compile(r"[ \t]*(?:[A-Za-z]{1,2}[ \t]*)?(?:<<<|>>>|<-|->|<~|[:>|])?[ \t]*\Z")
+# What introduces a quoted reply in prose: Postfix "said:", DSN "smtp;", Exchange "#", quotes.
+_PROSE_LEAD = re.compile(
+    r"(?:[;'\"(\[#:]|\bsaid|\breturned|\berror|\breply|\bresponse|\banswer(?:ed)?|\bwas)[ \t]*\Z", re.I)
+
+_COMMAND = re.compile(
+    r"(?:\bin reply to (?:the )?|\bafter (?:pipelined |sending )?|^[ \t]*>>>[ \t]*)"
+    r"(?P<cmd>end of data|end of DATA|MAIL FROM|RCPT TO|MAIL|RCPT|DATA|BDAT|EHLO|HELO|LHLO|STARTTLS|AUTH"
+    r"|initial connection|connection|connect|greeting|banner|data block|QUIT|RSET|VRFY|EXPN)\b",
+    re.I | re.M)
+_COMMAND_NAMES = {
+    "END OF DATA": "DATA", "DATA BLOCK": "DATA", "MAIL FROM": "MAIL", "RCPT TO": "RCPT", "LHLO": "EHLO",
+    "INITIAL CONNECTION": "CONN", "CONNECTION": "CONN", "CONNECT": "CONN", "GREETING": "CONN",
+    "BANNER": "CONN",
+}
+_REMOTE_HOST = re.compile(
+    r"\bhost[ \t]+(?P<a>[\w.-]+\.[A-Za-z]{2,}|[\d.]+)[ \t]*\[|\bwhile talking to[ \t]+(?P<b>[\w.-]+?)\.?:"
+    r"|\bRemote-MTA:[ \t]*dns;[ \t]*(?P<c>[\w.-]+)", re.I)
+_POSTFIX_TAIL = re.compile(r"\s*\(in reply to [^)]*\)\s*$", re.I)
+
+
+def _is_reply_start(text: str, start: int) -> bool:
+    line_start = text.rfind("\n", 0, start) + 1
+    before = text[line_start:start]
+    return bool(_LINE_PREFIX.match(before) or _PROSE_LEAD.search(before[-40:]))
+
+
+def _find_start(text: str) -> tuple[re.Match[str], re.Match[str] | None] | None:
+    """The first reply code that stands where a reply starts or carries an enhanced code."""
+    for m in _CODE.finditer(text):
+        status = _STATUS_AFTER_CODE.match(text, m.end()) if m.group("sep") else None
+        if status is not None or _is_reply_start(text, m.start()):
+            return m, status
+    return None
+
+
+def _command(text: str) -> str:
+    found = ""
+    for m in _COMMAND.finditer(text):
+        found = m.group("cmd").upper()
+    return _COMMAND_NAMES.get(found, found)
+
+
+def parse_reply(text: str) -> Reply:
+    """Read the first SMTP reply in *text*: its reply code, enhanced status code, words and command.
+
+    Accepts bare replies (``550 5.1.1 User unknown``), multi-line replies (``452-4.2.2 ...`` lines
+    that all carry the same code, RFC 5321 s4.2.1) and replies quoted by MTAs: Exim's "SMTP error
+    from remote mail server after RCPT TO:<...>: 550 ...", Postfix's "host X said: 550-5.1.1 ...
+    (in reply to RCPT TO command)", a DSN "smtp; 550 ..." diagnostic, Sendmail's "... 550 5.1.1
+    <a@b>... User unknown" and Microsoft's "#550 5.1.10 RESOLVER.ADR...; ##". A text with no reply
+    code gives a Reply whose ``reply_code`` is empty (its enhanced code is still read if present).
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    command = _command(text)
+    host_match = _REMOTE_HOST.search(text)
+    remote_host = next((g for g in host_match.groups() if g), "") if host_match else ""
+    found = _find_start(text)
+    if found is None:
+        status_alone = _STATUS_ALONE.search(text)
+        if status_alone is None:
+            return Reply(text=_clean(text), command=command, remote_host=remote_host)
+        words = text[status_alone.end():]
+        return Reply(status=status_alone.group("status"), text=_clean(words), command=command,
+                     remote_host=remote_host, lines=(text[status_alone.start():].split("\n", 1)[0],))
+    code_match, status_match = found
+    code = code_match.group("code")
+    status = status_match.group("status") if status_match else ""
+    lines, words, warnings = _gather(text, code_match, status_match)
+    if status and status[0] != code[0]:
+        warnings.append(
+            f"reply code {code} and enhanced status code {status} disagree "
+            f"(RFC 2034 s4: the class must match the first digit; the reply code decides, RFC 5321 s4.2.1)")
+    return Reply(code, status, words, command, remote_host, tuple(lines), tuple(warnings))
+
+
+def _gather(text: str, code_match: re.Match[str],
+            status_match: re.Match[str] | None) -> tuple[list[str], str, list[str]]:
+    """Collect the lines of one reply, from its first code to its last line, and its words."""
+    code = code_match.group("code")
+    first_end = status_match.end() if status_match else code_match.end()
+    rest = text[first_end:]
+    first, _, following = rest.partition("\n")
+    lines = [text[code_match.start():first_end] + first]
+    words = [first]
+    warnings: list[str] = []
+    continued = code_match.group("sep") == "-"
+    for line in following.split("\n") if following else ():
+        m = _CODE.search(line)
+        at_start = m is not None and _LINE_PREFIX.match(line[:m.start()]) is not None
+        if m is not None and at_start:
+            if m.group("code") != code:
+                if continued:
+                    warnings.append(f"multi-line reply changed its code from {code} to {m.group('code')} "
+                                    "(RFC 5321 s4.2.1: every line must carry the same code)")
+                break
+            status = _STATUS_AFTER_CODE.match(line, m.end())
+            lines.append(line)
+            words.append(line[status.end() if status else m.end():])
+            continued = m.group("sep") == "-"
+            if not continued:
+                break
+        elif continued or (line[:1] in (" ", "\t") and line.strip()):
+            # folded prose (Postfix and DSN fields wrap long replies with leading white space)
+            lines.append(line)
+            words.append(line)
+        else:
+            break
+    joined = " ".join(words)
+    # Postfix and others quote a multi-line reply on one line: "550-5.1.1 a 550-5.1.1 b 550 5.1.1 c"
+    status_code = status_match.group("status") if status_match else ""
+    if status_code:
+        joined = re.sub(rf"(?<![\w.]){code}[ -]#?{re.escape(status_code)}(?=\s|$)", " ", joined)
+    else:
+        joined = re.sub(rf"(?<![\w.]){code}-", " ", joined)
+    return lines, _clean(joined), warnings
+
+
+def _clean(words: str) -> str:
+    words = _POSTFIX_TAIL.sub("", " ".join(words.split()))
+    words = words.strip().removesuffix("##").strip()
+    if len(words) >= 2 and words[0] == words[-1] and words[0] in "'\"":
+        words = words[1:-1].strip()
+    elif words[-1:] in ("'", '"') and words.count(words[-1]) % 2:
+        words = words[:-1].rstrip()  # the closing quote of "returned '550 ...'"
+    return words
