@@ -6,8 +6,9 @@ The public API is what this module exports; everything else is internal.
 from __future__ import annotations
 
 from ._errors import BouncekitError, CodeSyntaxError, NoCodeFoundError, UnknownLanguageError
+from .engine import parse_message
 from .explain import explain
-from .model import CodeExplanation, Explanation, Reply, StatusCode
+from .model import CodeExplanation, Delivery, Explanation, Reply, StatusCode
 from .reply import parse_reply
 
 __version__ = "0.1.0"
@@ -16,6 +17,7 @@ __all__ = [
     "BouncekitError",
     "CodeExplanation",
     "CodeSyntaxError",
+    "Delivery",
     "Explanation",
     "NoCodeFoundError",
     "Reply",
@@ -23,5 +25,6 @@ __all__ = [
     "UnknownLanguageError",
     "__version__",
     "explain",
+    "parse_message",
     "parse_reply",
 ]

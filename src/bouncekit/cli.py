@@ -11,7 +11,9 @@ from collections.abc import Sequence
 from . import __version__
 from ._errors import BouncekitError
 from .codes import kb
+from .engine import parse_message
 from .explain import default_language, explain
+from .io import SINKS, Problem, iter_inputs
 from .model import CodeExplanation, Explanation
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
@@ -35,7 +37,38 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=kb.LANGUAGES, default=None,
                    help="language of the explanation (default: from LC_ALL/LANG, else en)")
     p.add_argument("--json", action="store_true", help="print JSON for machines")
+    p = sub.add_parser("parse", help="read bounce emails and print one record per recipient",
+                       description="Read files, directories (recursively), mbox files, Maildir folders or - "
+                                   "(stdin) and print a Delivery record per recipient.")
+    p.add_argument("paths", nargs="+", help="files, directories, mbox files, Maildir folders, or - for stdin")
+    p.add_argument("--format", choices=sorted(SINKS), default="jsonl", help="output format (default: jsonl)")
+    p.add_argument("--output", "-o", help="write to this file instead of stdout")
     return parser
+
+
+def _cmd_parse(args: argparse.Namespace) -> int:
+    out = open(args.output, "w", encoding="utf-8", newline="") if args.output else sys.stdout
+    sink = SINKS[args.format](out)
+    failed = 0
+    try:
+        for item in iter_inputs(args.paths):
+            if isinstance(item, Problem):
+                failed += 1
+                print(f"bouncekit: {item}", file=sys.stderr)
+                continue
+            try:
+                records = parse_message(item.data, item.source, item.index)
+            except Exception as exc:  # one broken message never stops the run
+                failed += 1
+                print(f"bouncekit: {Problem(item.source, item.index, f'cannot parse: {exc!r}')}", file=sys.stderr)
+                continue
+            for record in records:
+                sink.write(record)
+    finally:
+        sink.close()
+        if args.output:
+            out.close()
+    return EXIT_SOME_FAILED if failed else EXIT_OK
 
 
 class _Style:
@@ -124,7 +157,7 @@ def _cmd_explain(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _build_parser().parse_args(argv)
-    handlers = {"explain": _cmd_explain}
+    handlers = {"explain": _cmd_explain, "parse": _cmd_parse}
     try:
         return handlers[args.command](args)
     except BrokenPipeError:

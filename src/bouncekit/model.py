@@ -116,3 +116,40 @@ class Explanation:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """One recipient's outcome from one report: the record every input becomes (see DESIGN.md)."""
+
+    source: str = ""
+    message_index: int = 0
+    recipient: str = ""
+    original_recipient: str = ""
+    action: str = ""
+    status: str = ""
+    reply_code: str = ""
+    reason: str = ""
+    hard_bounce: bool = False
+    permanent: bool | None = None
+    fault: str = "unknown"
+    action_advice: str = "none"
+    retry_after: int | None = None
+    diagnostic_code: str = ""
+    diagnostic_type: str = ""
+    remote_mta: str = ""
+    reporting_mta: str = ""
+    smtp_command: str = ""
+    sender: str = ""
+    message_id: str = ""
+    subject: str = ""
+    timestamp: str = ""
+    decoded_by: str = ""
+    feedback_type: str = ""
+    evidence: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+DELIVERY_FIELDS = tuple(Delivery.__dataclass_fields__)

@@ -1,0 +1,72 @@
+"""parse_message: one email in, one Delivery record per recipient out (decode, then classify)."""
+
+from __future__ import annotations
+
+from email.utils import parsedate_to_datetime
+
+from .formats import decode
+from .formats.base import Facts, clean_address, original_headers
+from .message import MessageView, read_message
+from .model import Delivery
+from .policy import decide
+from .reasons import classify, pseudo_status
+from .reply import parse_reply
+
+
+def _iso_date(value: str) -> str:
+    if not value:
+        return ""
+    try:
+        return parsedate_to_datetime(value).isoformat()
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return ""
+
+
+def _complete(facts: Facts) -> None:
+    """Fill what the diagnostic text states but the structured fields left out."""
+    if facts.diagnostic_code and (not facts.reply_code or not facts.status or not facts.smtp_command):
+        reply = parse_reply(facts.diagnostic_code)
+        facts.reply_code = facts.reply_code or reply.reply_code
+        facts.smtp_command = facts.smtp_command or reply.command
+        if not facts.status and reply.status:
+            facts.status = reply.status
+        facts.remote_mta = facts.remote_mta or reply.remote_host
+
+
+def _record(facts: Facts, view: MessageView, decoded_by: str, source: str, index: int,
+            original: dict[str, str]) -> Delivery:
+    _complete(facts)
+    if facts.reason:
+        reason, evidence = facts.reason, facts.evidence
+    else:
+        verdict = classify(facts.status, facts.reply_code, facts.diagnostic_code, facts.smtp_command, facts.action)
+        reason, evidence = verdict.reason, verdict.evidence
+    status = facts.status
+    if not status and reason not in ("vacation", "feedback", "delivered"):
+        temporary = facts.reply_code.startswith("4") or (not facts.reply_code and bool(facts.temporary))
+        status = pseudo_status(reason, temporary)
+    policy = decide(reason, status, facts.reply_code, facts.feedback_type)
+    action = facts.action or ("delivered" if reason == "delivered" else "" if reason in ("vacation", "feedback")
+                              else "failed")
+    return Delivery(
+        source=source, message_index=index, recipient=facts.recipient,
+        original_recipient=facts.original_recipient, action=action, status=status,
+        reply_code=facts.reply_code, reason=reason, hard_bounce=policy.hard_bounce, permanent=policy.permanent,
+        fault=policy.fault, action_advice=policy.action_advice, retry_after=policy.retry_after,
+        diagnostic_code=" ".join(facts.diagnostic_code.split()), diagnostic_type=facts.diagnostic_type,
+        remote_mta=facts.remote_mta, reporting_mta=facts.reporting_mta, smtp_command=facts.smtp_command,
+        sender=clean_address(original.get("from", "")) or clean_address(original.get("return-path", "")),
+        message_id=original.get("message-id", "").strip(), subject=original.get("subject", ""),
+        timestamp=_iso_date(facts.timestamp) or _iso_date(view.header("date")),
+        decoded_by=decoded_by, feedback_type=facts.feedback_type, evidence=evidence,
+    )
+
+
+def parse_message(data: bytes | str, source: str = "", index: int = 0) -> list[Delivery]:
+    """Read one email and return a Delivery record per recipient it reports on; none for a non-bounce."""
+    view = read_message(data)
+    decoded_by, found = decode(view)
+    if not found:
+        return []
+    original = original_headers(view)
+    return [_record(f, view, decoded_by, source, index, original) for f in found if f.recipient]

@@ -1,0 +1,90 @@
+"""What every bounce-format decoder shares: the per-recipient facts it returns and small readers."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..message import MessageView
+
+
+@dataclass(slots=True)
+class Facts:
+    """What a report states about one recipient, before classification. Decoders fill what they find."""
+
+    recipient: str = ""
+    original_recipient: str = ""
+    action: str = ""
+    status: str = ""
+    reply_code: str = ""
+    diagnostic_code: str = ""
+    diagnostic_type: str = ""
+    remote_mta: str = ""
+    reporting_mta: str = ""
+    smtp_command: str = ""
+    timestamp: str = ""
+    feedback_type: str = ""
+    reason: str = ""
+    """Set only when the format itself decides (auto-replies, feedback reports, format-specific codes)."""
+    evidence: str = ""
+    temporary: bool | None = None
+    """What the report says of the failure when it has no code (e.g. 'a temporary error')."""
+
+
+# RFC 5321 s4.1.2 allows far more, but real recipients are dot-atoms; quoted local parts are rare
+# in bounces and would make the pattern slow on hostile text.
+ADDRESS = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?"
+                     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)*")
+
+
+def clean_address(text: str) -> str:
+    """The address in *text* ('rfc822; <a@b>', '"A" <a@b>', 'a@b.'), lower-cased domain; '' if none."""
+    m = ADDRESS.search(text)
+    if m is None:
+        return ""
+    local, _, domain = m.group(0).strip(".").rpartition("@")
+    local = local.strip("'`")
+    return f"{local}@{domain.lower().rstrip('.')}" if local and domain else ""
+
+
+def is_valid_address(address: str) -> bool:
+    return bool(address) and ADDRESS.fullmatch(address) is not None and "." in address.rpartition("@")[2]
+
+
+_FIELD = re.compile(r"^([A-Za-z][A-Za-z0-9-]*):[ \t]*(.*)$")
+
+
+def read_fields(block: str) -> dict[str, str]:
+    """RFC 822-style 'Name: value' lines with folding, names lower-cased; first occurrence wins."""
+    fields: dict[str, str] = {}
+    name = ""
+    for line in block.split("\n"):
+        if line[:1] in (" ", "\t") and name:
+            fields[name] += " " + line.strip()
+            continue
+        m = _FIELD.match(line)
+        if m:
+            name = m.group(1).lower()
+            if name in fields:
+                name = ""  # keep the first; ignore folded lines of the repeat
+                continue
+            fields[name] = m.group(2).strip()
+        else:
+            name = ""
+    return fields
+
+
+def original_headers(view: MessageView) -> dict[str, str]:
+    """Headers of the returned original message, whether attached or pasted into the body."""
+    if view.original:
+        head = view.original.split("\n\n", 1)[0]
+        return read_fields(head)
+    return {}
+
+
+def type_and_value(field: str) -> tuple[str, str]:
+    """'smtp; 550 ...' -> ('SMTP', '550 ...'); a value without a type gives ('', value)."""
+    kind, sep, value = field.partition(";")
+    if sep and re.fullmatch(r"[A-Za-z][\w.-]*", kind.strip()):
+        return kind.strip().upper(), value.strip()
+    return "", field.strip()

@@ -1,0 +1,71 @@
+"""RFC 3464 delivery status notifications: a message/delivery-status part (RFC 6522 multipart/report;
+RFC 6533 message/global-delivery-status) with one per-message block and one block per recipient.
+
+    Reporting-MTA: dns; mx.example.org
+
+    Final-Recipient: rfc822; user@example.com
+    Action: failed
+    Status: 5.1.1
+    Diagnostic-Code: smtp; 550 5.1.1 <user@example.com>: Recipient address rejected
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..message import MessageView
+from .base import Facts, clean_address, read_fields, type_and_value
+
+NAME = "rfc3464"
+
+_STATUS = re.compile(r"[245]\.\d{1,3}\.\d{1,3}")
+_BLOCKS = re.compile(r"\n[ \t]*\n")
+
+
+def sniff(view: MessageView) -> bool:
+    return any(p.content_type.endswith("delivery-status") for p in view.reports)
+
+
+def read_delivery_status(text: str) -> tuple[dict[str, str], list[dict[str, str]]]:
+    """Split a delivery-status body into its per-message fields and its per-recipient field blocks."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").strip("\n")
+    per_message: dict[str, str] = {}
+    recipients: list[dict[str, str]] = []
+    for block in _BLOCKS.split(text):
+        fields = read_fields(block.strip("\n"))
+        if not fields:
+            continue
+        if "final-recipient" in fields or "original-recipient" in fields or "action" in fields:
+            recipients.append(fields)
+        else:
+            per_message.update({k: v for k, v in fields.items() if k not in per_message})
+    return per_message, recipients
+
+
+def facts_from_fields(per_message: dict[str, str], fields: dict[str, str]) -> Facts:
+    final = type_and_value(fields.get("final-recipient", ""))[1]
+    original = type_and_value(fields.get("original-recipient", ""))[1]
+    recipient = clean_address(final) or clean_address(fields.get("x-actual-recipient", "")) or clean_address(original)
+    diag_type, diagnostic = type_and_value(fields.get("diagnostic-code", ""))
+    status = _STATUS.search(fields.get("status", ""))
+    return Facts(
+        recipient=recipient,
+        original_recipient=clean_address(original),
+        action=fields.get("action", "").split()[0].lower() if fields.get("action", "").split() else "",
+        status=status.group(0) if status else "",
+        diagnostic_code=diagnostic,
+        diagnostic_type=diag_type,
+        remote_mta=type_and_value(fields.get("remote-mta", ""))[1],
+        reporting_mta=type_and_value(per_message.get("reporting-mta", ""))[1],
+        timestamp=fields.get("last-attempt-date", "") or per_message.get("arrival-date", ""),
+    )
+
+
+def decode(view: MessageView) -> list[Facts]:
+    out = []
+    for part in view.reports:
+        if not part.content_type.endswith("delivery-status"):
+            continue
+        per_message, blocks = read_delivery_status(part.text)
+        out += [facts_from_fields(per_message, fields) for fields in blocks]
+    return [f for f in out if f.recipient]

@@ -1,0 +1,155 @@
+"""Plain-text bounces: the home-made formats of Exim, qmail, Postfix's and Sendmail's older
+notices, webmail providers and appliances. They share one shape, which this module reads once for
+all of them:
+
+    <some prose saying delivery failed>
+    <recipient address, alone on a line or followed by ':'>
+        <the remote server's reply or the MTA's own explanation>
+    <a marker such as "--- Below this line is a copy of the message.">
+    <the original message or its headers>
+
+Format modules reuse these readers and add what their format says differently.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..message import MessageView
+from ..reply import parse_reply
+from .base import ADDRESS, Facts, clean_address, original_headers
+
+# Where the returned original message begins: everything after it is the sender's own text.
+_ORIGINAL_MARKER = re.compile(
+    r"^[ \t>]*(?:[-=_*]{2,}.*)?(?:below this line is a copy|this is a copy of|copy of the (?:original )?message"
+    r"|original message|returned message|message headers follow|undelivered message|headers of the original"
+    r"|the (?:header|headers|text) of the (?:original|returned)|original mail|unsent message"
+    r"|text of your message|your message (?:reads|is below|was)|content-type: message/rfc822"
+    r"|message header|start of (?:the )?(?:returned|original|bounced)|forwarded message)",
+    re.IGNORECASE | re.MULTILINE)
+_HEADER_LINE = re.compile(r"^(?:Return-Path|Received|Message-Id|DKIM-Signature|X-[\w-]+):", re.IGNORECASE)
+
+# A line that names a recipient: the address alone (Gmail, Exim), in angle brackets with a colon
+# (qmail), or followed by ':' and the reason on the same line.
+_RECIPIENT_LINE = re.compile(
+    r"^[ \t]*(?:(?:failed )?recipient(?: address)?:|to:|address:|rcpt to:|final-recipient: *rfc822;|original-recipient: *rfc822;)?"
+    r"[ \t]*[<\"']?(?P<addr>" + ADDRESS.pattern + r")[>\"']?[ \t]*(?::|\.\.\.|,)?(?P<rest>(?:[ \t]+.*)?)$",
+    re.IGNORECASE)
+_STATUS_ANYWHERE = re.compile(r"(?<![\w.])[#(]?(?P<status>[245]\.\d{1,3}\.\d{1,3})(?![\d]|\.\d)")
+
+# A bounce says so in its envelope: the null sender's stand-ins and the usual subjects.
+_BOUNCE_FROM = re.compile(r"mailer-daemon|postmaster|mail delivery|mail-daemon|mdaemon|delivery|bounce|returned",
+                          re.IGNORECASE)
+_BOUNCE_SUBJECT = re.compile(
+    r"undeliver|undelivered|delivery (?:status )?(?:notification|failure|failed|report|problem|has failed|incomplete)"
+    r"|returned mail|failure notice|failed delivery|could not be delivered|mail delivery failed|nondeliver"
+    r"|non-deliver|delivery error|rejected|warning: (?:could not send|message)|delayed mail|mail system error"
+    r"|error sending|message not delivered|bounce|delivery notice|returned to sender|not delivered",
+    re.IGNORECASE)
+_TEMPORARY = re.compile(
+    r"temporary (?:error|failure|problem)|will (?:be retried|retry|try again|continue)|still (?:being )?tr(?:y|ied|ying)"
+    r"|delayed|has not yet been delivered|not yet been delivered|warning:|deferred",
+    re.IGNORECASE)
+
+MAX_DIAGNOSTIC_LINES = 12
+
+
+def looks_like_bounce(view: MessageView) -> bool:
+    if view.header("x-failed-recipients"):
+        return True
+    return bool(_BOUNCE_FROM.search(view.header("from")) or _BOUNCE_SUBJECT.search(view.header("subject")))
+
+
+def error_text(view: MessageView) -> str:
+    """The human text of the report, up to where the returned original message starts."""
+    text = view.body_text.replace("\r\n", "\n").replace("\r", "\n")
+    m = _ORIGINAL_MARKER.search(text)
+    if m is not None and m.start() > 0:
+        text = text[:m.start()]
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        # a pasted original without a marker: a run of header lines after the error text
+        if i > 3 and _HEADER_LINE.match(line) and i + 1 < len(lines) and _HEADER_LINE.match(lines[i + 1]):
+            return "\n".join(lines[:i])
+    return text
+
+
+def recipient_blocks(text: str, exclude: frozenset[str] = frozenset()) -> list[tuple[str, str]]:
+    """(recipient, diagnostic) pairs: each recipient line with the lines that explain it."""
+    lines = text.split("\n")
+    anchors: list[tuple[int, str, str]] = []
+    for i, line in enumerate(lines):
+        if "@" not in line or len(line) > 400:
+            continue
+        m = _RECIPIENT_LINE.match(line)
+        if m is not None:
+            address = clean_address(m.group("addr"))
+            if address and address not in exclude:
+                anchors.append((i, address, m.group("rest").strip()))
+    blocks: list[tuple[str, str]] = []
+    for n, (i, address, rest) in enumerate(anchors):
+        end = anchors[n + 1][0] if n + 1 < len(anchors) else len(lines)
+        diagnostic = [rest] if rest else []
+        blank_run = 0
+        for line in lines[i + 1:min(end, i + 1 + MAX_DIAGNOSTIC_LINES)]:
+            if not line.strip():
+                blank_run += 1
+                if blank_run >= 2 or (diagnostic and blank_run and not _continues(lines, i, line)):
+                    if diagnostic:
+                        break
+                continue
+            blank_run = 0
+            diagnostic.append(line.strip())
+        blocks.append((address, " ".join(diagnostic).strip()))
+    merged: dict[str, str] = {}
+    for address, diagnostic in blocks:
+        if address not in merged or (diagnostic and not merged[address]):
+            merged[address] = diagnostic
+    return list(merged.items())
+
+
+def _continues(lines: list[str], anchor: int, line: str) -> bool:
+    return False
+
+
+def facts_from_diagnostic(recipient: str, diagnostic: str) -> Facts:
+    reply = parse_reply(diagnostic)
+    status = reply.status
+    if not status:
+        m = _STATUS_ANYWHERE.search(diagnostic)
+        status = m.group("status") if m else ""
+    return Facts(recipient=recipient, status=status, reply_code=reply.reply_code,
+                 diagnostic_code=" ".join(diagnostic.split()), smtp_command=reply.command,
+                 remote_mta=reply.remote_host)
+
+
+def decode_plain(view: MessageView) -> list[Facts]:
+    """Read a plain-text bounce: recipient lines and their diagnostics, else the failed-recipient headers."""
+    text = error_text(view)
+    sender = clean_address(view.header("to"))
+    exclude = frozenset({sender, clean_address(view.header("from"))} - {""})
+    blocks = recipient_blocks(text, exclude)
+    if not blocks:
+        listed = view.header("x-failed-recipients") or original_headers(view).get("to", "")
+        addresses = [clean_address(a) for a in listed.split(",")]
+        diagnostic = " ".join(text.split())
+        blocks = [(a, diagnostic) for a in addresses if a]
+    temporary = bool(_TEMPORARY.search(text[:3000])) and "permanent" not in text[:3000].lower()
+    out = []
+    for recipient, diagnostic in blocks:
+        facts = facts_from_diagnostic(recipient, diagnostic or " ".join(text.split())[:2000])
+        facts.temporary = temporary
+        facts.action = "delayed" if temporary else "failed"
+        out.append(facts)
+    return out
+
+
+NAME = "text"
+
+
+def sniff(view: MessageView) -> bool:
+    return looks_like_bounce(view)
+
+
+def decode(view: MessageView) -> list[Facts]:
+    return decode_plain(view)

@@ -1,0 +1,96 @@
+"""The classifier: turns what a report states (status, reply code, the server's words, the command)
+into a reason from REASONS.md, naming the table row that decided it."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from .tables import PHRASES, PSEUDO_STATUS_DETAIL, REASON_PRIORITY, STATUS_REASONS
+
+# Codes too broad to decide anything: the words of the server decide instead.
+GENERIC_DETAILS = frozenset({"X.0.0", "X.1.0", "X.2.0", "X.3.0", "X.4.0", "X.5.0", "X.7.0", "X.7.1"})
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    reason: str
+    evidence: str
+
+
+@cache
+def _phrase_patterns() -> list[tuple[str, re.Pattern[str]]]:
+    """One alternation per reason, in priority order; each branch is a named group for its row id."""
+    by_reason: dict[str, list[tuple[str, str]]] = {}
+    for row_id, reason, pattern in PHRASES:
+        by_reason.setdefault(reason, []).append((row_id, pattern))
+    compiled = []
+    for reason in REASON_PRIORITY:
+        rows = by_reason.get(reason, [])
+        if rows:
+            alternation = "|".join(f"(?P<r{i}>{p})" for i, (_, p) in enumerate(rows))
+            compiled.append((reason, re.compile(alternation, re.IGNORECASE)))
+    return compiled
+
+
+@cache
+def _row_ids() -> dict[str, list[str]]:
+    ids: dict[str, list[str]] = {}
+    for row_id, reason, _ in PHRASES:
+        ids.setdefault(reason, []).append(row_id)
+    return ids
+
+
+# Diagnostics are short; a bound keeps hostile megabyte texts from costing more than a slice.
+MAX_PHRASE_TEXT = 4096
+
+
+def reason_from_text(text: str) -> Verdict | None:
+    """The first reason, in priority order, whose phrases occur in *text*."""
+    text = text[:MAX_PHRASE_TEXT]
+    for reason, pattern in _phrase_patterns():
+        m = pattern.search(text)
+        if m is not None:
+            index = int(next(k for k, v in m.groupdict().items() if v is not None)[1:])
+            return Verdict(reason, f"phrase:{_row_ids()[reason][index]}")
+    return None
+
+
+def reason_from_status(status: str) -> Verdict | None:
+    if not status:
+        return None
+    key = "X." + status.split(".", 1)[1]
+    reason = STATUS_REASONS.get(key)
+    return Verdict(reason, f"status:{key}") if reason else None
+
+
+def is_generic(status: str) -> bool:
+    return not status or "X." + status.split(".", 1)[1] in GENERIC_DETAILS
+
+
+def classify(status: str, reply_code: str, text: str, command: str = "", action: str = "") -> Verdict:
+    """Decide the reason of one failure (REASONS.md, "How the reason is decided")."""
+    if action == "delivered" or status.startswith("2.") or (reply_code.startswith("2") and not status):
+        return Verdict("delivered", "status:2.X.X")
+    by_status = reason_from_status(status)
+    if by_status is not None and not is_generic(status):
+        return by_status
+    by_text = reason_from_text(text) if text else None
+    if by_text is not None:
+        return by_text
+    if command == "MAIL":
+        return Verdict("rejected", "command:MAIL")
+    if action == "delayed":
+        return Verdict("expired" if status.startswith("4.4.7") else "onhold", "action:delayed")
+    if text or status or reply_code:
+        return Verdict("onhold", "fallback:onhold")
+    return Verdict("undefined", "fallback:undefined")
+
+
+def pseudo_status(reason: str, temporary: bool) -> str:
+    """A class.0.9NN status for a report that states none (see tables.PSEUDO_STATUS_DETAIL)."""
+    detail = PSEUDO_STATUS_DETAIL.get(reason)
+    if detail is None:
+        return ""
+    return f"{4 if temporary else 5}.0.{detail}"
