@@ -141,3 +141,10 @@ def test_non_standard_reply_codes_are_flagged() -> None:
     (c,) = explain("101").codes
     assert not c.standard and c.severity == "invalid"
     assert c.notes
+
+
+@pytest.mark.parametrize("lang", ["ru", "bg"])
+def test_ui_templates_use_the_same_placeholders_as_english(lang: str) -> None:
+    english = kb.texts("en")["ui"]
+    for key, template in kb.texts(lang)["ui"].items():
+        assert set(re.findall(r"{(\w+)}", template)) == set(re.findall(r"{(\w+)}", english[key])), key

@@ -112,7 +112,8 @@ def explain_status(status: str | StatusCode, lang: str = "en", reply_text: str =
                                tuple(parts), vendor, (), key)
     fallback = f"{code.klass}.{code.subject}.0" if subject_key in enhanced else fallback_subject
     parts.append(CodePart(kb.ui(lang, "part.detail"), str(code.detail),
-                          kb.ui(lang, "detail.title", detail=code.detail), kb.ui(lang, "detail.unregistered", detail=code.detail, fallback=fallback)))
+                          kb.ui(lang, "detail.title", detail=code.detail),
+                          kb.ui(lang, "detail.unregistered", detail=code.detail, fallback=fallback)))
     return CodeExplanation(
         str(code), "enhanced", False, False, code.severity,
         kb.ui(lang, "unregistered_status.title", code=code),

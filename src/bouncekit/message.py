@@ -119,7 +119,7 @@ def read_message(data: bytes | str) -> MessageView:
             continue
         if part.is_multipart() and isinstance(payload, list):
             if depth < MAX_MIME_DEPTH:
-                stack.extend((p, depth + 1) for p in reversed(payload))
+                stack.extend((p, depth + 1) for p in reversed(payload) if isinstance(p, email.message.Message))
             continue
         text = _payload_text(part)
         leaf = Part(ctype, text, part.get_filename() or "")

@@ -1,8 +1,8 @@
 """Bounce-format decoders, each a module with NAME, sniff(view) and decode(view) -> list[Facts].
 
 Dispatch is by cheap evidence: the standard report parts first (they are unambiguous), then
-automatic replies, then the plain-text formats. A message is tried against one or two decoders,
-never against every one in turn.
+the plain-text bounce formats, then automatic replies (Exim marks its bounces auto-replied).
+A message is tried against one or two decoders, never against every one in turn.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from . import arf, autoreply, rfc3464, text
 from .base import Facts
 
 # Order matters only between decoders whose evidence can coexist in one message.
-DECODERS: tuple[ModuleType, ...] = (arf, rfc3464, autoreply, text)
+DECODERS: tuple[ModuleType, ...] = (arf, rfc3464, text, autoreply)
 
 
 def decode(view: MessageView) -> tuple[str, list[Facts]]:

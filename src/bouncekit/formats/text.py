@@ -32,7 +32,8 @@ _HEADER_LINE = re.compile(r"^(?:Return-Path|Received|Message-Id|DKIM-Signature|X
 # A line that names a recipient: the address alone (Gmail, Exim), in angle brackets with a colon
 # (qmail), or followed by ':' and the reason on the same line.
 _RECIPIENT_LINE = re.compile(
-    r"^[ \t]*(?:(?:failed )?recipient(?: address)?:|to:|address:|rcpt to:|final-recipient: *rfc822;|original-recipient: *rfc822;)?"
+    r"^[ \t]*(?:(?:failed )?recipient(?: address)?:|to:|address:|rcpt to:"
+    r"|final-recipient: *rfc822;|original-recipient: *rfc822;)?"
     r"[ \t]*[<\"']?(?P<addr>" + ADDRESS.pattern + r")[>\"']?[ \t]*(?::|\.\.\.|,)?(?P<rest>(?:[ \t]+.*)?)$",
     re.IGNORECASE)
 _STATUS_ANYWHERE = re.compile(r"(?<![\w.])[#(]?(?P<status>[245]\.\d{1,3}\.\d{1,3})(?![\d]|\.\d)")
@@ -47,8 +48,8 @@ _BOUNCE_SUBJECT = re.compile(
     r"|error sending|message not delivered|bounce|delivery notice|returned to sender|not delivered",
     re.IGNORECASE)
 _TEMPORARY = re.compile(
-    r"temporary (?:error|failure|problem)|will (?:be retried|retry|try again|continue)|still (?:being )?tr(?:y|ied|ying)"
-    r"|delayed|has not yet been delivered|not yet been delivered|warning:|deferred",
+    r"temporary (?:error|failure|problem)|will (?:be retried|retry|try again|continue)"
+    r"|still (?:being )?tr(?:y|ied|ying)|delayed|has not yet been delivered|not yet been delivered|warning:|deferred",
     re.IGNORECASE)
 
 MAX_DIAGNOSTIC_LINES = 12
@@ -90,26 +91,17 @@ def recipient_blocks(text: str, exclude: frozenset[str] = frozenset()) -> list[t
     for n, (i, address, rest) in enumerate(anchors):
         end = anchors[n + 1][0] if n + 1 < len(anchors) else len(lines)
         diagnostic = [rest] if rest else []
-        blank_run = 0
         for line in lines[i + 1:min(end, i + 1 + MAX_DIAGNOSTIC_LINES)]:
-            if not line.strip():
-                blank_run += 1
-                if blank_run >= 2 or (diagnostic and blank_run and not _continues(lines, i, line)):
-                    if diagnostic:
-                        break
-                continue
-            blank_run = 0
-            diagnostic.append(line.strip())
+            if line.strip():
+                diagnostic.append(line.strip())
+            elif diagnostic:
+                break  # a blank line ends the explanation once it has begun
         blocks.append((address, " ".join(diagnostic).strip()))
     merged: dict[str, str] = {}
-    for address, diagnostic in blocks:
-        if address not in merged or (diagnostic and not merged[address]):
-            merged[address] = diagnostic
+    for address, words in blocks:
+        if address not in merged or (words and not merged[address]):
+            merged[address] = words
     return list(merged.items())
-
-
-def _continues(lines: list[str], anchor: int, line: str) -> bool:
-    return False
 
 
 def facts_from_diagnostic(recipient: str, diagnostic: str) -> Facts:

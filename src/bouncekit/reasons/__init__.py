@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from .tables import PHRASES, PSEUDO_STATUS_DETAIL, REASON_PRIORITY, STATUS_REASONS
+from .tables import PSEUDO_STATUS_DETAIL, REASON_PRIORITY, STATUS_REASONS, phrases
 
 # Codes too broad to decide anything: the words of the server decide instead.
 GENERIC_DETAILS = frozenset({"X.0.0", "X.1.0", "X.2.0", "X.3.0", "X.4.0", "X.5.0", "X.7.0", "X.7.1"})
@@ -23,7 +23,7 @@ class Verdict:
 def _phrase_patterns() -> list[tuple[str, re.Pattern[str]]]:
     """One alternation per reason, in priority order; each branch is a named group for its row id."""
     by_reason: dict[str, list[tuple[str, str]]] = {}
-    for row_id, reason, pattern in PHRASES:
+    for row_id, reason, pattern in phrases():
         by_reason.setdefault(reason, []).append((row_id, pattern))
     compiled = []
     for reason in REASON_PRIORITY:
@@ -37,7 +37,7 @@ def _phrase_patterns() -> list[tuple[str, re.Pattern[str]]]:
 @cache
 def _row_ids() -> dict[str, list[str]]:
     ids: dict[str, list[str]] = {}
-    for row_id, reason, _ in PHRASES:
+    for row_id, reason, _ in phrases():
         ids.setdefault(reason, []).append(row_id)
     return ids
 

@@ -1,7 +1,11 @@
-"""Knowledge as data: which enhanced codes decide a reason alone, and the phrases of remote servers
-that decide it when the code is generic. Each row has a stable id, reported as ``evidence``."""
+"""Knowledge as data: which enhanced codes decide a reason alone, the order between reasons, and
+the phrases of remote servers (phrases.tsv) that decide it when the code is generic. Each row has a
+stable id, reported as ``evidence``."""
 
 from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
 
 # Enhanced status codes (class-free, RFC 3463 s3 and the registry) that decide the reason alone.
 # Generic codes (X.0.0, X.7.0, X.7.1, X.5.0, ...) are absent: the server's words decide those.
@@ -29,113 +33,6 @@ STATUS_REASONS: dict[str, str] = {
     "X.7.29": "authfailure", "X.7.30": "securityerror",
 }
 
-# Phrases of remote servers, per reason: (id, reason, regular expression). Matched case-insensitively
-# against the diagnostic text. Rows are grouped by reason; the order of REASON_PRIORITY decides
-# between reasons whose phrases both occur.
-PHRASES: tuple[tuple[str, str, str], ...] = (
-    # the mailbox does not exist
-    ("user.unknown", "userunknown", r"\b(?:user|recipient|mailbox|address|account)(?: name)? (?:is )?unknown"),
-    ("user.unknown-user", "userunknown", r"\bunknown (?:user|recipient|local[- ]part|mailbox|address|e-?mail address)"),
-    ("user.no-such", "userunknown",
-     r"\bno such (?:user|recipient|mailbox|address|account|person|local user)|\bno mailbox (?:here|by that name)"),
-    ("user.does-not-exist", "userunknown",
-     r"(?:user|recipient|mailbox|address|account|e-?mail address|e-?mail account)"
-     r"(?: [\w.@<>\"'-]+)?(?: (?:you tried to reach|you entered))? (?:does not|doesn't|did not) exist"),
-    ("user.not-found", "userunknown",
-     r"\b(?:user|recipient|mailbox|address)(?: address)? (?:was )?not found|\bRecipNotFound|RecipientNotFound"),
-    ("user.invalid", "userunknown",
-     r"\binvalid (?:recipient|mailbox|user|address)\b|\b(?:recipient|mailbox) (?:address )?(?:is )?invalid"),
-    ("user.not-listed", "userunknown", r"\bnot listed in (?:domino directory|public name & address book)"),
-    ("user.unrouteable", "userunknown", r"\bunrouteable address|\bno valid recipients"),
-    ("user.rejected", "userunknown", r"\brecipient address rejected: (?:user unknown|undeliverable address)"),
-    ("user.not-our-customer", "userunknown", r"\bis not a valid (?:user|mailbox)|\bno account by that name"),
-    ("user.has-no-account", "userunknown", r"\bdoesn't have an? [\w.]+ account|\bthis account does not exist"),
-    ("user.mailbox-unavailable", "userunknown", r"\bmailbox unavailable\b(?! for)"),
-    ("user.not-a-known", "userunknown", r"\bnot a known user|\bunknown or illegal alias|\buser not known"),
-    # the domain does not exist
-    ("host.unknown", "hostunknown",
-     r"\bhost (?:or domain name )?not found|\bunknown host|\bhost unknown|\bdomain (?:name )?not found"
-     r"|\bno such domain|\bunrouteable mail domain|\bdomain does not exist|\bname service error"
-     r"|\bunknown domain|\bdomain (?:is )?(?:unknown|invalid)|\bno mx (?:record|for)|\bNXDOMAIN"),
-    # moved
-    ("moved", "hasmoved", r"\bhas moved|\bhas been moved|\bno longer (?:with|valid at)|\bmoved to\b"),
-    # suspended or disabled
-    ("suspend.disabled", "suspend",
-     r"\b(?:account|mailbox|user|address)(?: [\w.@<>-]+)? (?:is |has been )?(?:disabled|suspended|inactive|deactivated|locked|frozen|closed|blocked)"
-     r"|\bdisabled (?:mailbox|account|recipient)|\binactive (?:user|account|mailbox)|\bnot (?:an )?active"),
-    # mailbox full
-    ("full.mailbox", "mailboxfull",
-     r"\b(?:mailbox|mail ?box|inbox|account|user|folder|mail folder)(?: [\w.@<>-]+)? (?:is )?(?:full|over ?quota|overquota)"
-     r"|\bover ?quota|\bquota (?:exceeded|exceed|full)|\bexceeded (?:storage|the quota|quota|his/her quota)|\binsufficient (?:disk )?space"
-     r"|\bout of storage|\bmailbox size limit|\bdisk quota|\bstorage (?:allocation|quota)|\bmailfolder is full|\bfull mailbox"),
-    # message too big
-    ("size.too-big", "mesgtoobig",
-     r"\bmessage (?:is )?too (?:big|large)|\bmessage size exceeds|\bexceeds? (?:the )?(?:maximum|fixed|size) (?:message )?size"
-     r"|\bsize limit|\bmessage length exceeds|\btoo much mail data|\bmessage file too big|\bmaximum message size"),
-    ("limit.exceeded", "exceedlimit", r"\bmessage length exceeds administrative limit|\bexceeded the rate limit"),
-    # relaying
-    ("relay.denied", "norelaying",
-     r"\brelay(?:ing)? (?:access )?(?:denied|not permitted|not allowed|prohibited)|\bunable to relay|\bnot permitted to relay"
-     r"|\bwe do not relay|\bno relaying|\brelay not permitted|\bcannot relay|\brelay access"),
-    # authentication of the sending domain
-    ("auth.spf-dkim-dmarc", "authfailure",
-     r"\bdmarc|\bspf (?:check )?(?:fail|validation|record)|\bdkim (?:fail|signature)|\bunauthenticated email"
-     r"|\bsender policy framework|\bdid not pass (?:spf|dkim)|\bauthentication checks? failed|\bnot authenticated with dkim"),
-    # reverse DNS
-    ("ptr.missing", "requireptr",
-     r"\breverse (?:dns|lookup|hostname)|\bptr record|\bno ptr|\bcannot find your hostname|\bclient host rejected: cannot find"
-     r"|\bresolve (?:your|the) (?:ip|address)|\bhostname lookup|\bdo not have (?:a )?reverse|\brdns|\bunresolvable"),
-    # spam
-    ("spam.content", "spamdetected",
-     r"\bspam|\bjunk mail|\bunsolicited|\bbulk mail|\blooks like (?:spam|junk)|\bcontent (?:filter|rejected)|\bphish"),
-    ("virus", "virusdetected", r"\bvirus|\bmalware|\binfected|\btrojan|\bworm\b"),
-    # blocks of the sending host
-    ("block.list", "blocked",
-     r"\bblack ?list|\bblock ?list|\bblocked (?:using|by)|\bdnsbl|\brbl\b|\bspamhaus|\bspamcop|\bsorbs|\blisted (?:at|in|on|by)"
-     r"|\bclient host \[?[\d.]+\]? blocked|\bconnection refused|\bblocked\b|\baccess denied|\bnot allowed to send from"
-     r"|\bdynamic ip|\bdialup|\bresidential"),
-    ("reputation", "badreputation", r"\breputation|\bsender score|\bpoor sending"),
-    # rate limits
-    ("rate.too-fast", "speeding",
-     r"\btoo fast|\brate limit|\bsending rate|\breceiving mail (?:at a rate|too fast)|\btoo many messages"),
-    ("conn.too-many", "toomanyconn",
-     r"\btoo many (?:connections|concurrent|simultaneous|recipients|hops)|\bconnection limit|\bmax(?:imum)? connections"),
-    # security, TLS
-    ("tls.failed", "failedstarttls", r"\bstarttls|\btls (?:negotiation|handshake|is required|required)|\bmust issue a starttls"),
-    ("security.auth", "securityerror",
-     r"\bauthentication (?:required|failed)|\bauthentication credentials|\bmust (?:authenticate|be authenticated)"
-     r"|\bsmtp auth|\bcredentials invalid"),
-    # sender rejected
-    ("sender.rejected", "rejected",
-     r"\bsender (?:address )?(?:rejected|denied|refused|blocked|verify failed|is not allowed)|\bdomain of sender address"
-     r"|\bsender domain|\binvalid sender|\bbad sender|\bsender address|\bmail from|\bsender (?:unknown|not)|\breturn path"),
-    # content
-    ("content.mime", "contenterror",
-     r"\bcontent type|\bmime (?:type|part|structure)|\battachment|\bheader (?:error|syntax|too long)|\bbare (?:lf|linefeed)|\bmalformed"),
-    ("rfc.noncompliant", "notcompliantrfc", r"\brfc ?5322|\brfc ?822|\bnot (?:rfc|compliant)|\bmultiple (?:from|date|subject)"),
-    # policy
-    ("policy", "policyviolation", r"\bpolicy|\bprohibited|\bnot authorized|\bnot permitted"),
-    # filters
-    ("filter", "filtered", r"\bfilter|\brejected by (?:the )?recipient|\bdoes not accept mail from|\brefused by"),
-    # the destination accepts no mail
-    ("notaccept", "notaccept", r"\bdoes not accept mail|\bnull mx|\bnot accepting mail|\baccepts no mail"),
-    # expired
-    ("expired", "expired",
-     r"\bretry time(?:out)? (?:not reached|exceeded)|\bexpired|\btoo long in (?:the )?queue|\bgiving up|\bgave up"
-     r"|\bdelivery time expired|\bcould not be delivered for \d+|\bhas not been delivered|\btimed? out"),
-    # network
-    ("network", "networkerror",
-     r"\bnetwork (?:error|unreachable)|\bconnection (?:timed out|reset|closed|lost|dropped)|\brouting loop|\bmail loop"
-     r"|\btoo many hops|\bno route to host|\bcould not connect|\bunable to connect|\bconnect to .* failed|\blooping"),
-    # remote system trouble
-    ("system.full", "systemfull", r"\bsystem (?:is )?full|\binsufficient system storage|\bdisk full|\bout of disk space"),
-    ("system.error", "systemerror",
-     r"\btemporary (?:failure|error|problem)|\bsystem error|\binternal (?:server )?error|\blocal error|\bserver error"
-     r"|\bservice (?:not available|unavailable)|\btry again later"),
-    ("mailer", "mailererror", r"\bmailer error|\bcommand (?:died|failed)|\bexit (?:code|status)|\bprocmail|\bpipe to"),
-    ("syntax", "syntaxerror", r"\bsyntax error|\bcommand unrecognized|\bcommand not (?:implemented|recognized)"),
-)
-
 # When phrases of several reasons occur in one text, the earliest reason here wins: the precise
 # statements about the recipient first, then sender-side causes, then the broad words.
 REASON_PRIORITY: tuple[str, ...] = (
@@ -157,3 +54,15 @@ PSEUDO_STATUS_DETAIL: dict[str, int] = {
     "authfailure": 975, "spamdetected": 980, "virusdetected": 981, "badreputation": 974,
     "speeding": 945, "toomanyconn": 946, "failedstarttls": 976, "notcompliantrfc": 961,
 }
+
+
+@cache
+def phrases() -> tuple[tuple[str, str, str], ...]:
+    """(row id, reason, regular expression) rows of phrases.tsv, in file order."""
+    rows = []
+    text = (Path(__file__).resolve().parent / "phrases.tsv").read_text(encoding="utf-8")
+    for line in text.splitlines():
+        if line.strip() and not line.startswith("#"):
+            reason, row_id, pattern = line.split("\t", 2)
+            rows.append((row_id, reason, pattern))
+    return tuple(rows)
