@@ -39,7 +39,8 @@ def _record(facts: Facts, view: MessageView, decoded_by: str, source: str, index
     if facts.reason:
         reason, evidence = facts.reason, facts.evidence
     else:
-        verdict = classify(facts.status, facts.reply_code, facts.diagnostic_code, facts.smtp_command, facts.action)
+        verdict = classify(facts.status, facts.reply_code, facts.diagnostic_code, facts.smtp_command, facts.action,
+                           facts.remote_mta)
         reason, evidence = verdict.reason, verdict.evidence
     status = facts.status
     if not status and reason not in ("vacation", "feedback", "delivered"):

@@ -1,25 +1,38 @@
 """Bounce-format decoders, each a module with NAME, sniff(view) and decode(view) -> list[Facts].
 
-Dispatch is by cheap evidence: the standard report parts first (they are unambiguous), then
-the plain-text bounce formats, then automatic replies (Exim marks its bounces auto-replied).
-A message is tried against one or two decoders, never against every one in turn.
+Dispatch is by cheap evidence: the ARF report part first, then the MTA and provider formats
+(each sniff() looks at a header or two and a few byte markers), then any RFC 3464 report, then
+the generic plain-text reader, then automatic replies (Exim marks its bounces auto-replied).
+
+An MTA or provider module lives in this package as <name>.py and is found automatically; it may
+set PRIORITY (default 50; lower is tried earlier) when its evidence overlaps another's.
 """
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+from functools import cache
 from types import ModuleType
 
 from ..message import MessageView
 from . import arf, autoreply, rfc3464, text
 from .base import Facts
 
-# Order matters only between decoders whose evidence can coexist in one message.
-DECODERS: tuple[ModuleType, ...] = (arf, rfc3464, text, autoreply)
+_FRAMEWORK = frozenset({"base", "arf", "autoreply", "rfc3464", "text"})
+
+
+@cache
+def decoders() -> tuple[ModuleType, ...]:
+    found = [importlib.import_module(f"{__name__}.{m.name}") for m in pkgutil.iter_modules(__path__)
+             if m.name not in _FRAMEWORK and not m.name.startswith("_")]
+    found.sort(key=lambda module: (getattr(module, "PRIORITY", 50), module.NAME))
+    return (arf, *found, rfc3464, text, autoreply)
 
 
 def decode(view: MessageView) -> tuple[str, list[Facts]]:
     """The facts of every recipient the report names, and the decoder that read them."""
-    for decoder in DECODERS:
+    for decoder in decoders():
         if decoder.sniff(view):
             found: list[Facts] = decoder.decode(view)
             if found:

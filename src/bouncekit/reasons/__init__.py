@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+from .rhost import reason_for_host
 from .tables import PSEUDO_STATUS_DETAIL, REASON_PRIORITY, STATUS_REASONS, phrases
 
 # Codes too broad to decide anything: the words of the server decide instead.
@@ -69,10 +70,14 @@ def is_generic(status: str) -> bool:
     return not status or "X." + status.split(".", 1)[1] in GENERIC_DETAILS
 
 
-def classify(status: str, reply_code: str, text: str, command: str = "", action: str = "") -> Verdict:
+def classify(status: str, reply_code: str, text: str, command: str = "", action: str = "",
+             remote_host: str = "") -> Verdict:
     """Decide the reason of one failure (REASONS.md, "How the reason is decided")."""
     if action == "delivered" or status.startswith("2.") or (reply_code.startswith("2") and not status):
         return Verdict("delivered", "status:2.X.X")
+    by_host = reason_for_host(remote_host, status, reply_code, text)
+    if by_host is not None:
+        return Verdict(*by_host)
     by_status = reason_from_status(status)
     if by_status is not None and not is_generic(status):
         return by_status

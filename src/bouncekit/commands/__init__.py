@@ -1,0 +1,15 @@
+"""The subcommands of the ``bouncekit`` command line, one module each with register() and run().
+
+To add a command: write commands/<name>.py with ``register(sub)`` (which adds its parser and
+``set_defaults(run=run)``) and add <name> to COMMANDS.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
+
+COMMANDS: tuple[str, ...] = ("explain", "parse")
+
+Subparsers = argparse._SubParsersAction[argparse.ArgumentParser]
