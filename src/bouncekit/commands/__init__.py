@@ -6,10 +6,13 @@ To add a command: write commands/<name>.py with ``register(sub)`` (which adds it
 
 from __future__ import annotations
 
-import argparse
+from typing import TYPE_CHECKING, TypeAlias
+
+if TYPE_CHECKING:
+    import argparse
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
 
 COMMANDS: tuple[str, ...] = ("explain", "parse")
 
-Subparsers = argparse._SubParsersAction[argparse.ArgumentParser]
+Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
