@@ -6,7 +6,7 @@ The public API is what this module exports; everything else is internal.
 from __future__ import annotations
 
 from ._errors import BouncekitError, CodeSyntaxError, NoCodeFoundError, UnknownLanguageError
-from .engine import parse_message
+from .engine import classify_reply, parse_message
 from .explain import explain
 from .model import CodeExplanation, Delivery, Explanation, Reply, StatusCode
 from .reply import parse_reply
@@ -24,6 +24,7 @@ __all__ = [
     "StatusCode",
     "UnknownLanguageError",
     "__version__",
+    "classify_reply",
     "explain",
     "parse_message",
     "parse_reply",

@@ -6,7 +6,7 @@ from email.utils import parsedate_to_datetime
 
 from .formats import decode
 from .formats.base import Facts, clean_address, original_headers
-from .message import MessageView, read_message
+from .message import read_message
 from .model import Delivery
 from .policy import decide
 from .reasons import classify, pseudo_status
@@ -23,24 +23,31 @@ def _iso_date(value: str) -> str:
 
 
 def _complete(facts: Facts) -> None:
-    """Fill what the diagnostic text states but the structured fields left out."""
-    if facts.diagnostic_code and (not facts.reply_code or not facts.status or not facts.smtp_command):
+    """Fill what the diagnostic text states but the structured fields left out, and settle codes."""
+    if facts.diagnostic_code:
         reply = parse_reply(facts.diagnostic_code)
         facts.reply_code = facts.reply_code or reply.reply_code
         facts.smtp_command = facts.smtp_command or reply.command
-        if not facts.status and reply.status:
+        # The remote server's own enhanced code is more precise than the one the reporting MTA put in
+        # Status: (Sendmail writes 4.4.7 when it gives up, whatever the remote said), unless they
+        # disagree on the class.
+        if reply.status and (not facts.status or reply.status[0] == facts.status[0]):
             facts.status = reply.status
         facts.remote_mta = facts.remote_mta or reply.remote_host
+    if facts.status and facts.reply_code and facts.status[0] != facts.reply_code[0]:
+        # A record must not say "temporary" and "permanent" at once: the report's status decides.
+        facts.reply_code = ""
 
 
-def _record(facts: Facts, view: MessageView, decoded_by: str, source: str, index: int,
-            original: dict[str, str]) -> Delivery:
+def record_from_facts(facts: Facts, decoded_by: str, source: str = "", index: int = 0, sender: str = "",
+                      message_id: str = "", subject: str = "", date: str = "") -> Delivery:
+    """Classify one recipient's facts and make its Delivery record (every input kind ends here)."""
     _complete(facts)
     if facts.reason:
         reason, evidence = facts.reason, facts.evidence
     else:
         verdict = classify(facts.status, facts.reply_code, facts.diagnostic_code, facts.smtp_command, facts.action,
-                           facts.remote_mta)
+                           facts.remote_mta, facts.diagnostic_type)
         reason, evidence = verdict.reason, verdict.evidence
     status = facts.status
     if not status and reason not in ("vacation", "feedback", "delivered"):
@@ -56,11 +63,24 @@ def _record(facts: Facts, view: MessageView, decoded_by: str, source: str, index
         fault=policy.fault, action_advice=policy.action_advice, retry_after=policy.retry_after,
         diagnostic_code=" ".join(facts.diagnostic_code.split()), diagnostic_type=facts.diagnostic_type,
         remote_mta=facts.remote_mta, reporting_mta=facts.reporting_mta, smtp_command=facts.smtp_command,
-        sender=clean_address(original.get("from", "")) or clean_address(original.get("return-path", "")),
-        message_id=original.get("message-id", "").strip(), subject=original.get("subject", ""),
-        timestamp=_iso_date(facts.timestamp) or _iso_date(view.header("date")),
+        sender=sender, message_id=message_id, subject=subject,
+        timestamp=_iso_date(facts.timestamp) or _iso_date(date),
         decoded_by=decoded_by, feedback_type=facts.feedback_type, evidence=evidence,
     )
+
+
+def classify_reply(text: str) -> Delivery:
+    """Classify a bare SMTP reply (or an MTA's sentence quoting one) as the engine classifies bounces.
+
+    The record has no recipient; its reason, hard_bounce, permanent, fault, action_advice,
+    retry_after and evidence say what the reply means for the sender.
+    """
+    reply = parse_reply(text)
+    facts = Facts(status=reply.status, reply_code=reply.reply_code, diagnostic_code=reply.text or text,
+                  smtp_command=reply.command, remote_mta=reply.remote_host)
+    if reply.reply_code.startswith("4") or reply.status.startswith("4."):
+        facts.action = "delayed"
+    return record_from_facts(facts, "reply")
 
 
 def parse_message(data: bytes | str, source: str = "", index: int = 0) -> list[Delivery]:
@@ -70,4 +90,9 @@ def parse_message(data: bytes | str, source: str = "", index: int = 0) -> list[D
     if not found:
         return []
     original = original_headers(view)
-    return [_record(f, view, decoded_by, source, index, original) for f in found if f.recipient]
+    sender = clean_address(original.get("from", "")) or clean_address(original.get("return-path", ""))
+    message_id = original.get("message-id", "").strip()
+    subject = original.get("subject", "")
+    date = view.header("date")
+    return [record_from_facts(f, decoded_by, source, index, sender, message_id, subject, date)
+            for f in found if f.recipient]

@@ -12,6 +12,7 @@ from .model import SEVERITY_BY_DIGIT, CodeExplanation, CodePart, Explanation, St
 from .reply import parse_reply
 
 RFC3463 = "RFC 3463"
+VERDICT_FIELDS = ("reason", "hard_bounce", "permanent", "fault", "action_advice", "retry_after", "evidence")
 
 
 def default_language() -> str:
@@ -160,7 +161,11 @@ def explain(code_or_text: str, lang: str = "en") -> Explanation:
             status_severity=kb.ui(lang, "severity." + codes[1].severity)))
     if any("changed its code" in w for w in reply.warnings):
         warnings.append(kb.ui(lang, "code_changed"))
-    return Explanation(code_or_text, lang, tuple(codes), reply, tuple(warnings))
+    from .engine import classify_reply  # the engine is only needed when a whole reply is given
+
+    record = classify_reply(raw)
+    verdict = {k: getattr(record, k) for k in VERDICT_FIELDS}
+    return Explanation(code_or_text, lang, tuple(codes), reply, tuple(warnings), verdict)
 
 
 def _shorten(text: str, limit: int = 60) -> str:

@@ -49,10 +49,13 @@ def _find_start(text: str) -> tuple[re.Match[str], re.Match[str] | None] | None:
     return None
 
 
-def _command(text: str) -> str:
+def smtp_command(text: str, first: bool = False) -> str:
+    """The SMTP command that *text* says a reply answered (the last one named, or the first)."""
     found = ""
     for m in _COMMAND.finditer(text):
         found = m.group("cmd").upper()
+        if first:
+            break
     return _COMMAND_NAMES.get(found, found)
 
 
@@ -67,7 +70,7 @@ def parse_reply(text: str) -> Reply:
     code gives a Reply whose ``reply_code`` is empty (its enhanced code is still read if present).
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    command = _command(text)
+    command = smtp_command(text)
     host_match = _REMOTE_HOST.search(text)
     remote_host = next((g for g in host_match.groups() if g), "") if host_match else ""
     found = _find_start(text)

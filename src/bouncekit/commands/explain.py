@@ -83,6 +83,12 @@ def format_explanation(result: Explanation, style: _Style) -> str:
         if r.remote_host:
             out.append(_wrap(f"{kb.ui(lang, 'remote_host')}: {r.remote_host}"))
         out.append("")
+    if result.verdict is not None:
+        v = result.verdict
+        retry = f", retry after {v['retry_after']} s" if v["retry_after"] else ""
+        out.append(style.bold(kb.ui(lang, "verdict")) + f": {v['reason']} ({'hard' if v['hard_bounce'] else 'soft'}"
+                   f" bounce, fault: {v['fault']}, advice: {v['action_advice']}{retry}) [{v['evidence']}]")
+        out.append("")
     for warning in result.warnings:
         out.append(style.bold("! ") + textwrap.fill(warning, 100, subsequent_indent="  "))
     if result.warnings:

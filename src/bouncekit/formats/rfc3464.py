@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 
 from ..message import MessageView
+from ..reply import smtp_command
 from .base import Facts, clean_address, read_fields, type_and_value
 
 NAME = "rfc3464"
@@ -61,6 +62,18 @@ def facts_from_fields(per_message: dict[str, str], fields: dict[str, str]) -> Fa
     )
 
 
+# The human-readable part is read only near each recipient; a bound keeps hostile text cheap.
+HUMAN_WINDOW = 1200
+
+
+def recipient_window(human: str, recipient: str, alone: bool) -> str:
+    """The part of the human-readable text that speaks of *recipient* (all of it when it is alone)."""
+    at = human.lower().find(recipient.lower()) if recipient else -1
+    if at < 0:
+        return human[:HUMAN_WINDOW * 2] if alone else ""
+    return human[at:at + HUMAN_WINDOW]
+
+
 def decode(view: MessageView) -> list[Facts]:
     out = []
     for part in view.reports:
@@ -68,4 +81,14 @@ def decode(view: MessageView) -> list[Facts]:
             continue
         per_message, blocks = read_delivery_status(part.text)
         out += [facts_from_fields(per_message, fields) for fields in blocks]
-    return [f for f in out if f.recipient]
+    found = [f for f in out if f.recipient]
+    human = view.body_text
+    for facts in found:
+        # The DSN fields rarely name the SMTP command; the human part often does ("in reply to end
+        # of DATA command", Sendmail's ">>> DATA" transcript), and fills a missing diagnostic.
+        window = recipient_window(human, facts.recipient, len(found) == 1)
+        if window:
+            facts.smtp_command = facts.smtp_command or smtp_command(window, first=True)
+            if not facts.diagnostic_code:
+                facts.diagnostic_code = " ".join(window.split())
+    return found

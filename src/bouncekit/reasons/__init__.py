@@ -70,20 +70,31 @@ def is_generic(status: str) -> bool:
     return not status or "X." + status.split(".", 1)[1] in GENERIC_DETAILS
 
 
+def _decide(status: str, text: str, diagnostic_type: str) -> Verdict | None:
+    if diagnostic_type.upper() in ("X-UNIX", "X-LOCAL"):
+        # RFC 3464 s2.3.6: the failure came from the local delivery program, not from SMTP
+        return Verdict("mailererror", f"diagnostic-type:{diagnostic_type.upper()}")
+    by_text = reason_from_text(text) if text else None
+    if by_text is not None:
+        return by_text
+    return reason_from_status(status)
+
+
 def classify(status: str, reply_code: str, text: str, command: str = "", action: str = "",
-             remote_host: str = "") -> Verdict:
+             remote_host: str = "", diagnostic_type: str = "") -> Verdict:
     """Decide the reason of one failure (REASONS.md, "How the reason is decided")."""
     if action == "delivered" or status.startswith("2.") or (reply_code.startswith("2") and not status):
         return Verdict("delivered", "status:2.X.X")
     by_host = reason_for_host(remote_host, status, reply_code, text)
     if by_host is not None:
         return Verdict(*by_host)
-    by_status = reason_from_status(status)
-    if by_status is not None and not is_generic(status):
-        return by_status
-    by_text = reason_from_text(text) if text else None
-    if by_text is not None:
-        return by_text
+    verdict = _decide(status, text, diagnostic_type)
+    if verdict is not None:
+        if verdict.reason == "userunknown" and command == "DATA":
+            # The recipient was accepted at RCPT and refused after the message was sent: a filter
+            # or the recipient's own rules speak, not a missing mailbox (REASONS.md "filtered").
+            return Verdict("filtered", verdict.evidence + "+command:DATA")
+        return verdict
     if command == "MAIL":
         return Verdict("rejected", "command:MAIL")
     if action == "delayed":
