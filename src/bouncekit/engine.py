@@ -10,7 +10,7 @@ from .message import read_message
 from .model import Delivery
 from .policy import decide
 from .reasons import classify, pseudo_status
-from .reply import parse_reply
+from .reply import parse_reply, status_in_text
 
 
 def _iso_date(value: str) -> str:
@@ -31,8 +31,9 @@ def _complete(facts: Facts) -> None:
         # The remote server's own enhanced code is more precise than the one the reporting MTA put in
         # Status: (Sendmail writes 4.4.7 when it gives up, whatever the remote said), unless they
         # disagree on the class.
-        if reply.status and (not facts.status or reply.status[0] == facts.status[0]):
-            facts.status = reply.status
+        status = reply.status or status_in_text(facts.diagnostic_code)
+        if status and (not facts.status or status[0] == facts.status[0]):
+            facts.status = status
         facts.remote_mta = facts.remote_mta or reply.remote_host
     if facts.status and facts.reply_code and facts.status[0] != facts.reply_code[0]:
         # A record must not say "temporary" and "permanent" at once: the report's status decides.

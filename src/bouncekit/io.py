@@ -1,5 +1,10 @@
-"""The edges: sources that stream messages from files, directories, mbox files, Maildir folders
-and stdin, and sinks that write records as JSON lines, JSON, CSV or a table."""
+"""The edges: sources that stream messages one at a time from files, directories, mbox files, Maildir
+folders and stdin, and sinks that write records as JSON lines, JSON, CSV or a table.
+
+Sources never hold more than one message (capped at MAX_MESSAGE_BYTES) plus one read chunk in
+memory, however large the input; sinks write each record as it comes (the table sink excepted: it
+must see every row to size its columns).
+"""
 
 from __future__ import annotations
 
@@ -7,17 +12,33 @@ import csv
 import io
 import json
 import os
+import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import IO
+from typing import IO, ClassVar
 
 from .model import DELIVERY_FIELDS, Delivery
 
-# An mbox "From " separator line (RFC 4155): "From " at the start of a line, after a blank line.
-MBOX_MARK = b"From "
-# Larger files are still read, but never whole: mbox is streamed line by line.
+# Reads are this large: big enough that a 1 GB mbox costs ~1,000 read calls, small enough to be
+# irrelevant to the memory of a worker.
 READ_CHUNK = 1 << 20
+# A bounce states its facts near the top (the report, then the returned original's headers); what
+# lies beyond is the rest of a returned attachment. The stdlib parser holds several times a
+# message's size while parsing it, so reading at most 8 MiB keeps one worker well under 200 MB.
+MAX_MESSAGE_BYTES = 8 << 20
+
+# RFC 4155: an mbox message starts at a "From " line; we, like mutt and Python's mailbox module in
+# practice, only split where that line follows a blank line (or starts the file), because "From "
+# at the start of a body line is common in unescaped mbox files. A separator line is short (sender
+# and date); 998 is RFC 5322's line limit, so a longer line is content, and the scan stays linear.
+MBOX_MARK = b"From "
+_MBOX_SEPARATOR = re.compile(rb"\n\r?\n(From [^\n]{0,998}\n)")
+_SEPARATOR_MAX = 1 + 2 + 5 + 998 + 1
+# mboxrd (RFC 4155 s2): a body line "From " is stored as ">From ", ">From " as ">>From ", ...
+_QUOTED_FROM = re.compile(rb"^>(>*From )", re.MULTILINE)
+# How much of a file or of stdin is looked at to tell an mbox from a single message.
+SNIFF_BYTES = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,88 +64,170 @@ class Item:
 
 
 def _is_mbox(head: bytes) -> bool:
-    return head.startswith(MBOX_MARK) and b"\n" in head[:1000]
+    return head.startswith(MBOX_MARK) and b"\n" in head[:SNIFF_BYTES]
 
 
-def _mbox_messages(stream: IO[bytes], source: str) -> Iterator[Item]:
-    """Split an mbox stream at 'From ' lines that follow a blank line (or start the file)."""
+def _unquote(data: bytes) -> bytes:
+    return _QUOTED_FROM.sub(rb"\1", data) if b">From " in data else data
+
+
+def _mbox_messages(chunks: Iterable[bytes], source: str) -> Iterator[Item | Problem]:
+    """Split an mbox, given as a stream of chunks that starts with its first "From " line, into
+    messages. Holds one message (its first MAX_MESSAGE_BYTES) and one chunk at a time."""
     index = 0
-    lines: list[bytes] = []
-    previous_blank = True
-    for line in stream:
-        if line.startswith(MBOX_MARK) and previous_blank:
-            if lines:
-                yield Item(source, index, b"".join(lines))
+    buf = b""
+    start = -1  # where the current message's content begins in buf; -1 until the first line is read
+    scan = 0  # where the separator search resumes in buf
+    head: bytes | None = None  # the kept beginning of a message longer than MAX_MESSAGE_BYTES
+    try:
+        for chunk in chunks:
+            buf += chunk
+            if start < 0:
+                newline = buf.find(b"\n")
+                if newline < 0:
+                    continue
+                start = scan = newline + 1
+            for match in _MBOX_SEPARATOR.finditer(buf, scan):
+                yield Item(source, index, _unquote(head if head is not None else buf[start:match.start(1)]))
                 index += 1
-            lines = []
-        else:
-            lines.append(line[1:] if line.startswith(b">From ") else line)
-        previous_blank = line in (b"\n", b"\r\n")
-    if lines:
-        yield Item(source, index, b"".join(lines))
+                head = None
+                start = match.end()
+            # Keep only the current message; at most MAX_MESSAGE_BYTES of it, plus what a separator
+            # cut by the chunk boundary needs to be found on the next round.
+            buf = buf[start:]
+            start = 0
+            scan = max(0, len(buf) - _SEPARATOR_MAX)
+            if len(buf) > MAX_MESSAGE_BYTES + _SEPARATOR_MAX:
+                if head is None:
+                    head = buf[:MAX_MESSAGE_BYTES]
+                buf = buf[-_SEPARATOR_MAX:]
+                scan = 0
+    except OSError as exc:
+        yield Problem(source, index, f"cannot read: {exc.strerror or exc}")
+        return
+    if start >= 0 and (head is not None or buf[start:]):
+        yield Item(source, index, _unquote(head if head is not None else buf[start:]))
+
+
+def _chunks(stream: IO[bytes], first: bytes) -> Iterator[bytes]:
+    yield first
+    while chunk := stream.read(READ_CHUNK):
+        yield chunk
+
+
+def _stream_items(stream: IO[bytes], source: str) -> Iterator[Item | Problem]:
+    """One message, or every message of an mbox, from an open binary stream."""
+    first = stream.read(READ_CHUNK)
+    if _is_mbox(first):
+        yield from _mbox_messages(_chunks(stream, first), source)
+        return
+    data = first + stream.read(MAX_MESSAGE_BYTES - len(first)) if len(first) < MAX_MESSAGE_BYTES else first
+    while stream.read(READ_CHUNK):  # drain the rest of a pipe, so the writer does not get SIGPIPE
+        pass
+    yield Item(source, 0, data[:MAX_MESSAGE_BYTES])
 
 
 def _file_items(path: str, shown: str) -> Iterator[Item | Problem]:
     try:
-        with open(path, "rb") as f:
-            head = f.read(5)
-            f.seek(0)
-            if _is_mbox(head + f.peek(1000)[5:] if hasattr(f, "peek") else head):
-                yield from _mbox_messages(f, shown)
-            else:
-                yield Item(shown, 0, f.read())
+        f = open(path, "rb")  # noqa: SIM115 - closed below; reading may fail after opening
     except OSError as exc:
         yield Problem(shown, None, exc.strerror or str(exc))
+        return
+    with f:
+        try:
+            yield from _stream_items(f, shown)
+        except OSError as exc:
+            yield Problem(shown, None, f"cannot read: {exc.strerror or exc}")
 
 
-def _walk(root: str) -> Iterator[str]:
-    """Files under *root*, recursively, in a stable order; Maildir's tmp/ holds unfinished mail."""
-    for dirpath, dirnames, filenames in os.walk(root, onerror=None):
+def _walk(root: str) -> Iterator[str | Problem]:
+    """Files under *root*, recursively, in a stable order; unreadable directories as Problems."""
+    errors: list[OSError] = []
+    for dirpath, dirnames, filenames in os.walk(root, onerror=errors.append):
+        while errors:
+            error = errors.pop(0)
+            yield Problem(str(error.filename or dirpath), None, error.strerror or str(error))
+        # Maildir: tmp/ holds messages still being written (maildir(5)); cur/ and new/ are the mail.
+        if "cur" in dirnames and "new" in dirnames and "tmp" in dirnames:
+            dirnames.remove("tmp")
         dirnames.sort()
-        if os.path.basename(dirpath) == "tmp" and {"cur", "new"} & set(os.listdir(os.path.dirname(dirpath))):
-            continue
         for name in sorted(filenames):
             if not name.startswith("."):
                 yield os.path.join(dirpath, name)
+    for error in errors:
+        yield Problem(str(error.filename or root), None, error.strerror or str(error))
 
 
-def iter_inputs(paths: list[str]) -> Iterator[Item | Problem]:
-    """Every message of every path: files, directories (recursively, Maildir included), mbox, '-'."""
+def iter_inputs(paths: Iterable[str]) -> Iterator[Item | Problem]:
+    """Every message of every path, one at a time: files, directories (recursively, Maildir
+    included), mbox files, and '-' for stdin (a single message or an mbox)."""
     for path in paths:
         if path == "-":
-            stdin = sys.stdin.buffer
-            data = stdin.read()
-            if _is_mbox(data[:1000]):
-                yield from _mbox_messages(io.BytesIO(data), "-")
-            else:
-                yield Item("-", 0, data)
+            yield from _stream_items(sys.stdin.buffer, "-")
         elif os.path.isdir(path):
-            for file_path in _walk(path):
-                yield from _file_items(file_path, file_path)
-        elif os.path.exists(path):
+            for found in _walk(path):
+                if isinstance(found, Problem):
+                    yield found
+                else:
+                    yield from _file_items(found, found)
+        elif os.path.lexists(path):
             yield from _file_items(path, path)
         else:
             yield Problem(path, None, "no such file or directory")
 
 
+def total_bytes(paths: Iterable[str]) -> int | None:
+    """The size of everything iter_inputs(paths) will read, or None when it cannot be known (stdin)."""
+    total = 0
+    for path in paths:
+        if path == "-":
+            return None
+        if os.path.isdir(path):
+            for found in _walk(path):
+                if not isinstance(found, Problem):
+                    total += _size(found)
+        else:
+            total += _size(path)
+    return total
+
+
+def _size(path: str) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0
+
+
 # --- sinks -------------------------------------------------------------------------------------
 
 class Sink:
-    """Writes records as they come; close() finishes the document (JSON array, table)."""
+    """Writes records as they come; close() finishes the document (JSON array, table).
+
+    encode() is a pure function of one record, so worker processes can run it and the writing
+    process only writes: write(record) is write_encoded(encode(record)).
+    """
 
     def __init__(self, out: IO[str]) -> None:
         self.out = out
 
-    def write(self, record: Delivery) -> None:
+    @staticmethod
+    def encode(record: Delivery) -> str:
         raise NotImplementedError
+
+    def write_encoded(self, encoded: str) -> None:
+        self.out.write(encoded)
+
+    def write(self, record: Delivery) -> None:
+        self.write_encoded(self.encode(record))
 
     def close(self) -> None:
         self.out.flush()
 
 
 class JsonLinesSink(Sink):
-    def write(self, record: Delivery) -> None:
-        self.out.write(json.dumps(record.to_dict(), ensure_ascii=False) + "\n")
+    @staticmethod
+    def encode(record: Delivery) -> str:
+        return json.dumps(record.to_dict(), ensure_ascii=False) + "\n"
 
 
 class JsonSink(Sink):
@@ -133,8 +236,12 @@ class JsonSink(Sink):
         self.count = 0
         out.write("[")
 
-    def write(self, record: Delivery) -> None:
-        self.out.write(("," if self.count else "") + "\n  " + json.dumps(record.to_dict(), ensure_ascii=False))
+    @staticmethod
+    def encode(record: Delivery) -> str:
+        return json.dumps(record.to_dict(), ensure_ascii=False)
+
+    def write_encoded(self, encoded: str) -> None:
+        self.out.write(("," if self.count else "") + "\n  " + encoded)
         self.count += 1
 
     def close(self) -> None:
@@ -145,11 +252,13 @@ class JsonSink(Sink):
 class CsvSink(Sink):
     def __init__(self, out: IO[str]) -> None:
         super().__init__(out)
-        self.writer = csv.DictWriter(out, fieldnames=DELIVERY_FIELDS, lineterminator="\n")
-        self.writer.writeheader()
+        csv.writer(out, lineterminator="\n").writerow(DELIVERY_FIELDS)
 
-    def write(self, record: Delivery) -> None:
-        self.writer.writerow(record.to_dict())
+    @staticmethod
+    def encode(record: Delivery) -> str:
+        row = io.StringIO()
+        csv.DictWriter(row, fieldnames=DELIVERY_FIELDS, lineterminator="\n").writerow(record.to_dict())
+        return row.getvalue()
 
 
 TABLE_COLUMNS = ("source", "recipient", "status", "reply_code", "reason", "hard_bounce", "fault",
@@ -157,15 +266,23 @@ TABLE_COLUMNS = ("source", "recipient", "status", "reply_code", "reason", "hard_
 
 
 class TableSink(Sink):
-    """A fixed-width table of the main fields; the column names are the schema's field names."""
+    """A fixed-width table of the main fields; the column names are the schema's field names.
+    It keeps its rows until close(), to size the columns: meant for human-sized outputs."""
+
+    ROW_SEPARATOR: ClassVar[str] = "\x1f"  # ASCII unit separator: never part of a field we print
 
     def __init__(self, out: IO[str]) -> None:
         super().__init__(out)
         self.rows: list[list[str]] = []
 
-    def write(self, record: Delivery) -> None:
+    @staticmethod
+    def encode(record: Delivery) -> str:
         values = record.to_dict()
-        self.rows.append([str(values[c]) for c in TABLE_COLUMNS])
+        return TableSink.ROW_SEPARATOR.join(str(values[c]).replace(TableSink.ROW_SEPARATOR, " ")
+                                            for c in TABLE_COLUMNS)
+
+    def write_encoded(self, encoded: str) -> None:
+        self.rows.append(encoded.split(self.ROW_SEPARATOR))
 
     def close(self) -> None:
         rows = [list(TABLE_COLUMNS), *self.rows]

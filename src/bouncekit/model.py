@@ -124,6 +124,7 @@ class Delivery:
 
     source: str = ""
     message_index: int = 0
+    line: int | None = None
     recipient: str = ""
     original_recipient: str = ""
     action: str = ""
@@ -147,6 +148,14 @@ class Delivery:
     decoded_by: str = ""
     feedback_type: str = ""
     evidence: str = ""
+    queue_id: str = ""
+    """MTA logs: the queue id that ties the lines of one message together."""
+    relay: str = ""
+    """MTA logs: the next hop as logged (Postfix ``relay=``, Exim ``H=``, Sendmail ``relay=``)."""
+    client: str = ""
+    """MTA logs: the connecting client of a message the logging MTA received or rejected."""
+    log_status: str = ""
+    """MTA logs: the MTA's own word for the outcome (``sent``, ``deferred``, ``bounced``, ``reject`` ...)."""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

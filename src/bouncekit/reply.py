@@ -59,6 +59,13 @@ def smtp_command(text: str, first: bool = False) -> str:
     return _COMMAND_NAMES.get(found, found)
 
 
+def status_in_text(text: str) -> str:
+    """The first enhanced status code anywhere in *text* (``""`` if none): for prose that states
+    the code apart from the reply code ("501 Rcpt-To validation failed: ... 5.7.1 not allowed")."""
+    m = _STATUS_ALONE.search(text)
+    return m.group("status") if m else ""
+
+
 def parse_reply(text: str) -> Reply:
     """Read the first SMTP reply in *text*: its reply code, enhanced status code, words and command.
 

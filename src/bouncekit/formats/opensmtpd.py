@@ -27,7 +27,7 @@ from .text import facts_from_diagnostic
 NAME = "opensmtpd"
 
 _MARKER = "This is the MAILER-DAEMON, please DO NOT REPLY"
-_LIST_START = re.compile(r"for the following\s+list of recipients:", re.IGNORECASE)
+_LIST_START = re.compile(r"following\s+list\s+of\s+recipients:", re.IGNORECASE)
 _LIST_END = re.compile(r"^[ \t]*(?:Below is a copy of the original message|Please note that this is only)",
                        re.MULTILINE | re.IGNORECASE)
 _LINE = re.compile(r"^(?P<addr>" + ADDRESS.pattern + r"):[ \t]*(?P<text>.{0,2000})$", re.MULTILINE)

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from functools import cache
 
 from .rhost import reason_for_host
-from .tables import PSEUDO_STATUS_DETAIL, REASON_PRIORITY, STATUS_REASONS, phrases
+from .tables import DECISIVE_STATUSES, PSEUDO_STATUS_DETAIL, REASON_PRIORITY, REPLY_REASONS, STATUS_REASONS, phrases
 
 # Codes too broad to decide anything: the words of the server decide instead.
-GENERIC_DETAILS = frozenset({"X.0.0", "X.1.0", "X.2.0", "X.3.0", "X.4.0", "X.5.0", "X.7.0", "X.7.1"})
+GENERIC_DETAILS = frozenset({"X.0.0", "X.1.0", "X.2.0", "X.4.0", "X.5.0", "X.7.0", "X.7.1"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,14 +70,38 @@ def is_generic(status: str) -> bool:
     return not status or "X." + status.split(".", 1)[1] in GENERIC_DETAILS
 
 
-def _decide(status: str, text: str, diagnostic_type: str) -> Verdict | None:
-    if diagnostic_type.upper() in ("X-UNIX", "X-LOCAL"):
-        # RFC 3464 s2.3.6: the failure came from the local delivery program, not from SMTP
-        return Verdict("mailererror", f"diagnostic-type:{diagnostic_type.upper()}")
+def _decide(status: str, reply_code: str, text: str, diagnostic_type: str) -> Verdict | None:
+    by_status = reason_from_status(status)
+    if by_status is not None and by_status.evidence[len("status:"):] in DECISIVE_STATUSES:
+        return by_status
     by_text = reason_from_text(text) if text else None
+    if diagnostic_type.upper() in ("X-UNIX", "X-LOCAL"):
+        # RFC 3464 s2.3.6: the local delivery program failed, not SMTP; its words are only trusted
+        # about the mailbox's quota (the program's "no such user" is about its own uid lookup)
+        if by_text is not None and by_text.reason == "mailboxfull":
+            return by_text
+        return Verdict("mailererror", f"diagnostic-type:{diagnostic_type.upper()}")
     if by_text is not None:
         return by_text
-    return reason_from_status(status)
+    if by_status is not None:
+        return by_status
+    reason = REPLY_REASONS.get(reply_code)
+    return Verdict(reason, f"reply-code:{reply_code}") if reason else None
+
+
+# How the command and the temporariness of a failure refine a reason read from text or status.
+# (reason, condition) -> new reason; each row is reported in the evidence as "+<condition>".
+_REFINEMENTS: dict[tuple[str, str], str] = {
+    # accepted at RCPT, refused once the message was sent: a filter or the recipient's own rules
+    # speak, not a missing mailbox (REASONS.md "filtered")
+    ("userunknown", "command:DATA"): "filtered",
+    # a refusal at MAIL FROM is about the sender, whatever the words (REASONS.md step 3)
+    ("userunknown", "command:MAIL"): "rejected",
+    ("hostunknown", "command:MAIL"): "rejected",
+    ("filtered", "command:MAIL"): "rejected",
+    # a DNS answer that may change is a network problem, not proof the domain does not exist
+    ("hostunknown", "temporary"): "networkerror",
+}
 
 
 def classify(status: str, reply_code: str, text: str, command: str = "", action: str = "",
@@ -88,17 +112,21 @@ def classify(status: str, reply_code: str, text: str, command: str = "", action:
     by_host = reason_for_host(remote_host, status, reply_code, text)
     if by_host is not None:
         return Verdict(*by_host)
-    verdict = _decide(status, text, diagnostic_type)
+    verdict = _decide(status, reply_code, text, diagnostic_type)
     if verdict is not None:
-        if verdict.reason == "userunknown" and command == "DATA":
-            # The recipient was accepted at RCPT and refused after the message was sent: a filter
-            # or the recipient's own rules speak, not a missing mailbox (REASONS.md "filtered").
-            return Verdict("filtered", verdict.evidence + "+command:DATA")
+        temporary = (status or reply_code)[:1] == "4"
+        for condition in (f"command:{command}", "temporary" if temporary else ""):
+            if condition == "command:DATA" and status[1:] == ".1.1":
+                continue  # the code itself says the mailbox does not exist
+            refined = _REFINEMENTS.get((verdict.reason, condition))
+            if refined is not None:
+                return Verdict(refined, f"{verdict.evidence}+{condition}")
         return verdict
     if command == "MAIL":
         return Verdict("rejected", "command:MAIL")
     if action == "delayed":
-        return Verdict("expired" if status.startswith("4.4.7") else "onhold", "action:delayed")
+        # still queued with no stated cause: the sender's MTA is waiting out its retry period
+        return Verdict("expired", "action:delayed")
     if text or status or reply_code:
         return Verdict("onhold", "fallback:onhold")
     return Verdict("undefined", "fallback:undefined")

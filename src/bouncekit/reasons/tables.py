@@ -14,9 +14,9 @@ STATUS_REASONS: dict[str, str] = {
     "X.1.5": "delivered", "X.1.6": "hasmoved", "X.1.7": "rejected", "X.1.8": "rejected",
     "X.1.9": "systemerror", "X.1.10": "notaccept",
     "X.2.1": "suspend", "X.2.2": "mailboxfull", "X.2.3": "exceedlimit", "X.2.4": "systemerror",
-    "X.3.1": "systemfull", "X.3.2": "notaccept", "X.3.3": "systemerror",
+    "X.3.0": "systemerror", "X.3.1": "systemfull", "X.3.2": "notaccept", "X.3.3": "systemerror",
     "X.3.4": "mesgtoobig", "X.3.5": "systemerror",
-    "X.4.1": "networkerror", "X.4.2": "networkerror", "X.4.3": "networkerror", "X.4.4": "hostunknown",
+    "X.4.1": "networkerror", "X.4.2": "networkerror", "X.4.3": "systemerror", "X.4.4": "networkerror",
     "X.4.5": "networkerror", "X.4.6": "networkerror", "X.4.7": "expired",
     "X.5.3": "toomanyconn", "X.5.1": "syntaxerror", "X.5.2": "syntaxerror", "X.5.4": "syntaxerror",
     "X.5.5": "syntaxerror",
@@ -31,6 +31,17 @@ STATUS_REASONS: dict[str, str] = {
     "X.7.21": "authfailure", "X.7.22": "authfailure", "X.7.23": "authfailure", "X.7.24": "authfailure",
     "X.7.25": "requireptr", "X.7.26": "authfailure", "X.7.27": "rejected", "X.7.28": "speeding",
     "X.7.29": "authfailure", "X.7.30": "securityerror",
+}
+
+# Codes whose registered meaning is narrow enough to outweigh the words around them: X.2.3 is the
+# recipient's own size limit even when the text just says "message too big".
+DECISIVE_STATUSES = frozenset({"X.2.3"})
+
+# Basic reply codes that decide when neither words nor an enhanced code do (RFC 5321 s4.2.2-4.2.4:
+# 500-504 report a command the server could not parse or accept in that order).
+REPLY_REASONS: dict[str, str] = {
+    "500": "syntaxerror", "501": "syntaxerror", "502": "syntaxerror", "503": "syntaxerror",
+    "504": "syntaxerror",
 }
 
 # When phrases of several reasons occur in one text, the earliest reason here wins: the precise
