@@ -22,8 +22,10 @@ def _iso_date(value: str) -> str:
         return ""
 
 
-def _complete(facts: Facts) -> None:
-    """Fill what the diagnostic text states but the structured fields left out, and settle codes."""
+def _complete(facts: Facts) -> str:
+    """Fill what the diagnostic text states but the structured fields left out, and settle codes.
+    Returns the server's words without the reply codes repeated on each line, for the classifier."""
+    words = facts.diagnostic_code
     if facts.diagnostic_code:
         reply = parse_reply(facts.diagnostic_code)
         facts.reply_code = facts.reply_code or reply.reply_code
@@ -35,19 +37,23 @@ def _complete(facts: Facts) -> None:
         if status and (not facts.status or status[0] == facts.status[0]):
             facts.status = status
         facts.remote_mta = facts.remote_mta or reply.remote_host
+        if reply.reply_code:
+            start = facts.diagnostic_code.find(reply.lines[0])
+            words = (facts.diagnostic_code[:start] if start > 0 else "") + " " + reply.text
     if facts.status and facts.reply_code and facts.status[0] != facts.reply_code[0]:
         # A record must not say "temporary" and "permanent" at once: the report's status decides.
         facts.reply_code = ""
+    return words
 
 
 def record_from_facts(facts: Facts, decoded_by: str, source: str = "", index: int = 0, sender: str = "",
                       message_id: str = "", subject: str = "", date: str = "") -> Delivery:
     """Classify one recipient's facts and make its Delivery record (every input kind ends here)."""
-    _complete(facts)
+    words = _complete(facts)
     if facts.reason:
         reason, evidence = facts.reason, facts.evidence
     else:
-        verdict = classify(facts.status, facts.reply_code, facts.diagnostic_code, facts.smtp_command, facts.action,
+        verdict = classify(facts.status, facts.reply_code, words, facts.smtp_command, facts.action,
                            facts.remote_mta, facts.diagnostic_type)
         reason, evidence = verdict.reason, verdict.evidence
     status = facts.status

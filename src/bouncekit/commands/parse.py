@@ -1,13 +1,43 @@
-"""`bouncekit parse`: bounce emails from files, directories, mbox, Maildir or stdin, as records."""
+"""`bouncekit parse`: bounce emails from files, directories, mbox, Maildir or stdin, as records.
+
+Messages stream from the sources in batches; with --jobs N > 1 worker processes parse and encode
+the batches while this process reads inputs and writes results in input order. A message that
+breaks the parser, or even kills its worker, is reported on stderr and the run goes on.
+"""
 
 from __future__ import annotations
 
 import argparse
+import multiprocessing
+import os
+import signal
 import sys
+import threading
+import time
+from collections import Counter, deque
+from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from types import FrameType
+from typing import IO
 
 from ..engine import parse_message
-from ..io import SINKS, Problem, iter_inputs
+from ..io import SINKS, Item, Problem, Sink, iter_inputs, total_bytes
+from ..model import Delivery
 from . import EXIT_OK, EXIT_SOME_FAILED, Subparsers
+
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
+
+# A batch is what one worker parses at a time: large enough that inter-process overhead is a few
+# percent of the parsing, small enough that output follows input closely and Ctrl-C is quick.
+BATCH_MESSAGES = 48
+BATCH_BYTES = 1 << 20
+# Batches queued per worker: keeps workers busy while this process writes, and bounds memory.
+IN_FLIGHT_PER_JOB = 4
+# The progress line is redrawn at most this often (seconds).
+PROGRESS_INTERVAL = 0.25
+NOT_FAILURES = frozenset({"delivered", "vacation", "feedback"})
 
 
 def register(sub: Subparsers) -> None:
@@ -17,31 +47,287 @@ def register(sub: Subparsers) -> None:
     p.add_argument("paths", nargs="+", help="files, directories, mbox files, Maildir folders, or - for stdin")
     p.add_argument("--format", choices=sorted(SINKS), default="jsonl", help="output format (default: jsonl)")
     p.add_argument("--output", "-o", help="write to this file instead of stdout")
+    p.add_argument("--jobs", "-j", type=_positive, default=os.cpu_count() or 1, metavar="N",
+                   help="worker processes (default: the number of CPUs, here %(default)s)")
+    p.add_argument("--summary", action="store_true",
+                   help="at the end, print counts by reason, hard/soft, fault and decoder on stderr")
     p.set_defaults(run=run)
+
+
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {value!r}")
+    return number
+
+
+# --- the work of one batch (runs in a worker process, or in this one) -------------------------
+
+@dataclass(slots=True)
+class BatchResult:
+    """What a batch gives back: encoded records in order, problems, and a tally line per record."""
+
+    messages: int = 0
+    size: int = 0
+    encoded: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    tallies: list[tuple[str, str, str, str]] = field(default_factory=list)
+
+
+def parse_batch(items: list[Item], format_name: str, tally: bool) -> BatchResult:
+    """Parse and encode a batch of messages; one that raises is reported, never fatal."""
+    encode = SINKS[format_name].encode
+    result = BatchResult()
+    for item in items:
+        result.messages += 1
+        result.size += len(item.data)
+        try:
+            records = parse_message(item.data, item.source, item.index)
+            result.encoded.extend(encode(r) for r in records)
+        except Exception as exc:  # one broken message never stops the run
+            result.problems.append(str(Problem(item.source, item.index, f"cannot parse: {exc!r}")))
+            continue
+        if tally:
+            result.tallies.extend((r.reason, _hardness(r), r.fault, r.decoded_by) for r in records)
+    return result
+
+
+def _hardness(record: Delivery) -> str:
+    return "none" if record.reason in NOT_FAILURES else "hard" if record.hard_bounce else "soft"
+
+
+def _batches(inputs: Iterator[Item | Problem]) -> Iterator[list[Item] | Problem]:
+    batch: list[Item] = []
+    size = 0
+    for item in inputs:
+        if isinstance(item, Problem):
+            yield item
+            continue
+        batch.append(item)
+        size += len(item.data)
+        if len(batch) >= BATCH_MESSAGES or size >= BATCH_BYTES:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
+
+
+def _ignore_sigint() -> None:
+    # Workers leave Ctrl-C to the parent, which stops them once the batches under way are written.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+# --- this process: writing, progress, summary, Ctrl-C ------------------------------------------
+
+class Progress:
+    """A one-line progress display on stderr: messages, rate, and ETA when the input size is known."""
+
+    def __init__(self, paths: list[str], stream: IO[str]) -> None:
+        self.stream = stream
+        self.started = time.monotonic()
+        self.shown_at = 0.0
+        self.messages = 0
+        self.size = 0
+        self.total: int | None = None
+        # Sizing a large tree takes a while; do it beside the parsing, not before it.
+        threading.Thread(target=self._measure, args=(paths,), daemon=True).start()
+
+    def _measure(self, paths: list[str]) -> None:
+        self.total = total_bytes(paths)
+
+    def add(self, messages: int, size: int) -> None:
+        self.messages += messages
+        self.size += size
+        now = time.monotonic()
+        if now - self.shown_at >= PROGRESS_INTERVAL:
+            self.shown_at = now
+            self._draw(now)
+
+    def _draw(self, now: float) -> None:
+        elapsed = max(now - self.started, 1e-6)
+        line = f"{self.messages:,} messages  {self.messages / elapsed:,.0f}/s"
+        if self.total and self.size:
+            done = min(self.size / self.total, 1.0)
+            left = elapsed * (1 - done) / done
+            line += f"  {done:4.0%}  ETA {int(left) // 3600}:{int(left) % 3600 // 60:02}:{int(left) % 60:02}"
+        self.stream.write("\r\x1b[K" + line)
+        self.stream.flush()
+
+    def clear(self) -> None:
+        self.stream.write("\r\x1b[K")
+        self.stream.flush()
+
+
+class Writer:
+    """Takes batch results in input order: writes records, reports problems, counts for --summary.
+
+    SIGINT is held while a batch is being written, so Ctrl-C never leaves half a record behind;
+    everywhere else it interrupts at once (a terminal on stdin waits for no one).
+    """
+
+    def __init__(self, sink: Sink, progress: Progress | None) -> None:
+        self.sink = sink
+        self.progress = progress
+        self.failed = 0
+        self.messages = 0
+        self.records = 0
+        self.tallies: dict[str, Counter[str]] = {"reason": Counter(), "hard/soft": Counter(), "fault": Counter(),
+                                                  "decoded_by": Counter()}
+        self._writing = False
+        self._interrupted = False
+
+    def on_sigint(self, signum: int, frame: FrameType | None) -> None:
+        self._interrupted = True
+        if not self._writing:
+            raise KeyboardInterrupt
+
+    def problem(self, text: str) -> None:
+        self.failed += 1
+        if self.progress is not None:
+            self.progress.clear()
+        print(f"bouncekit: {text}", file=sys.stderr)
+
+    def take(self, result: BatchResult) -> None:
+        for text in result.problems:
+            self.problem(text)
+        self._writing = True
+        try:
+            for encoded in result.encoded:
+                self.sink.write_encoded(encoded)
+            self.sink.out.flush()  # records reach the reader as soon as they are made
+        finally:
+            self._writing = False
+        self.messages += result.messages
+        self.records += len(result.encoded)
+        for tally in result.tallies:
+            for counter, value in zip(self.tallies.values(), tally, strict=True):
+                counter[value] += 1
+        if self.progress is not None:
+            self.progress.add(result.messages, result.size)
+        if self._interrupted:
+            raise KeyboardInterrupt
+
+    def summary(self) -> str:
+        lines = [f"{self.messages:,} messages, {self.records:,} records, {self.failed:,} problems"]
+        for title, counter in self.tallies.items():
+            lines.append("")
+            lines.append(f"{title:<24}{'records':>10}{'%':>8}")
+            for value, count in counter.most_common():
+                lines.append(f"{value or '(none)':<24}{count:>10,}{100 * count / max(self.records, 1):>8.1f}")
+        return "\n".join(lines) + "\n"
+
+
+def _serial(batches: Iterator[list[Item] | Problem], writer: Writer, format_name: str, tally: bool) -> None:
+    for batch in batches:
+        if isinstance(batch, Problem):
+            writer.problem(str(batch))
+        else:
+            for item in batch:  # one message at a time: each record is written as soon as it is made
+                writer.take(parse_batch([item], format_name, tally))
+
+
+def _chain(head: list[list[Item] | Problem], rest: Iterator[list[Item] | Problem]
+           ) -> Iterator[list[Item] | Problem]:
+    yield from head
+    yield from rest
+
+
+def _parallel(batches: Iterator[list[Item] | Problem], writer: Writer, jobs: int, format_name: str,
+              tally: bool) -> None:
+    """Parse batches in *jobs* worker processes, writing results in input order."""
+    context = multiprocessing.get_context("fork") if sys.platform == "linux" else None
+    executor = ProcessPoolExecutor(jobs, mp_context=context, initializer=_ignore_sigint)
+    in_flight: deque[tuple[list[Item] | Problem, Future[BatchResult] | None]] = deque()
+    try:
+        for batch in batches:
+            in_flight.append((batch, None if isinstance(batch, Problem)
+                              else executor.submit(parse_batch, batch, format_name, tally)))
+            while len(in_flight) > jobs * IN_FLIGHT_PER_JOB or (in_flight and _done(in_flight[0][1])):
+                executor = _finish_first(in_flight, executor, writer, format_name, tally)
+        while in_flight:
+            executor = _finish_first(in_flight, executor, writer, format_name, tally)
+    finally:
+        executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _done(future: Future[BatchResult] | None) -> bool:
+    return future is None or future.done()
+
+
+def _finish_first(in_flight: deque[tuple[list[Item] | Problem, Future[BatchResult] | None]],
+                  executor: ProcessPoolExecutor, writer: Writer, format_name: str, tally: bool
+                  ) -> ProcessPoolExecutor:
+    batch, future = in_flight[0]
+    if isinstance(batch, Problem) or future is None:
+        in_flight.popleft()
+        writer.problem(str(batch))
+        return executor
+    try:
+        result = future.result()
+    except BrokenProcessPool:
+        # A worker died (killed, out of memory, a crash in C). Every batch under way is lost with
+        # it: redo them one message at a time in a fresh pool, so only the culprit is reported.
+        executor.shutdown(wait=True, cancel_futures=True)
+        redo = [b for b, _ in in_flight]
+        in_flight.clear()
+        executor = _isolate(redo, writer, format_name, tally, executor._max_workers)  # type: ignore[attr-defined]
+        return executor
+    in_flight.popleft()
+    writer.take(result)
+    return executor
+
+
+def _isolate(batches: list[list[Item] | Problem], writer: Writer, format_name: str, tally: bool,
+             jobs: int) -> ProcessPoolExecutor:
+    context = multiprocessing.get_context("fork") if sys.platform == "linux" else None
+    executor = ProcessPoolExecutor(jobs, mp_context=context, initializer=_ignore_sigint)
+    for batch in batches:
+        if isinstance(batch, Problem):
+            writer.problem(str(batch))
+            continue
+        for item in batch:
+            try:
+                result = executor.submit(parse_batch, [item], format_name, tally).result()
+            except BrokenProcessPool:
+                executor.shutdown(wait=True, cancel_futures=True)
+                executor = ProcessPoolExecutor(jobs, mp_context=context, initializer=_ignore_sigint)
+                writer.problem(str(Problem(item.source, item.index, "cannot parse: the worker process died")))
+                continue
+            writer.take(result)
+    return executor
 
 
 def run(args: argparse.Namespace) -> int:
     out = open(args.output, "w", encoding="utf-8", newline="") if args.output else sys.stdout  # noqa: SIM115
     sink = SINKS[args.format](out)
-    failed = 0
+    progress = Progress(args.paths, sys.stderr) if sys.stderr.isatty() else None
+    writer = Writer(sink, progress)
+    interrupted = False
+    previous = signal.signal(signal.SIGINT, writer.on_sigint)
     try:
-        for item in iter_inputs(args.paths):
-            if isinstance(item, Problem):
-                failed += 1
-                print(f"bouncekit: {item}", file=sys.stderr)
-                continue
-            try:
-                records = parse_message(item.data, item.source, item.index)
-            except Exception as exc:  # one broken message never stops the run
-                failed += 1
-                print(f"bouncekit: {Problem(item.source, item.index, f'cannot parse: {exc!r}')}", file=sys.stderr)
-                continue
-            for record in records:
-                sink.write(record)
+        batches = _batches(iter_inputs(args.paths))
+        first = next(batches, None)
+        second = next(batches, None)
+        head = [b for b in (first, second) if b is not None]
+        if args.jobs == 1 or second is None:  # a single batch is not worth starting workers for
+            _serial(_chain(head, batches), writer, args.format, args.summary)
+        else:
+            _parallel(_chain(head, batches), writer, args.jobs, args.format, args.summary)
+    except KeyboardInterrupt:
+        interrupted = True
     finally:
+        signal.signal(signal.SIGINT, previous)
+        if progress is not None:
+            progress.clear()
         sink.close()
         if args.output:
             out.close()
-    return EXIT_SOME_FAILED if failed else EXIT_OK
-
-
+    if args.summary:
+        sys.stderr.write(writer.summary())
+    if interrupted:
+        print("bouncekit: interrupted; the records written so far are complete", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    return EXIT_SOME_FAILED if writer.failed else EXIT_OK

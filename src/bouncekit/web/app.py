@@ -24,7 +24,7 @@ import bouncekit
 from .. import __version__
 from .._errors import BouncekitError
 from ..codes import kb
-from ..io import Item, _is_mbox, _mbox_messages
+from ..io import Problem, _stream_items
 from ..model import Delivery
 from .limits import DEFAULT_MAX_BODY, DEFAULT_TIME_BUDGET, BodySizeLimit, Deadline, error_response, within_budget
 from .openapi import MAX_CODE_TEXT, MAX_REPLIES, MESSAGE_TYPES, openapi_document
@@ -112,19 +112,16 @@ def _reply_results(texts: list[str], deadline: Deadline) -> list[dict[str, Any]]
     return results
 
 
-def _split(source: str, data: bytes) -> list[Item]:
-    if _is_mbox(data[:1000]):
-        return list(_mbox_messages(io.BytesIO(data), source))
-    return [Item(source, 0, data)]
-
-
 def _read_messages(uploads: list[tuple[str, bytes]], deadline: Deadline) -> dict[str, Any]:
     records: list[dict[str, Any]] = []
     problems: list[dict[str, Any]] = []
     count = 0
     for source, data in uploads:
-        for item in _split(source, data):
+        for item in _stream_items(io.BytesIO(data), source):  # one message, or each of an mbox
             deadline.check(f"{count} messages read")
+            if isinstance(item, Problem):
+                problems.append({"source": item.source, "index": item.index, "message": item.reason})
+                continue
             count += 1
             try:
                 found = bouncekit.parse_message(item.data, item.source, item.index)
