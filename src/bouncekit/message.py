@@ -54,8 +54,12 @@ class MessageView:
     @property
     def body_text(self) -> str:
         """The human-readable text: every text part that is not the returned original or a report."""
-        return "\n".join(p.text for p in self.parts if p.content_type.startswith("text/")
-                         and p.content_type != "text/rfc822-headers")
+        # a multipart/* leaf is a multipart whose boundaries are missing: its text is all we have;
+        # HTML only counts when there is no plain alternative
+        texts = [p for p in self.parts if p.content_type.startswith(("text/", "multipart/"))
+                 and p.content_type != "text/rfc822-headers"]
+        plain = [p for p in texts if p.content_type != "text/html"]
+        return "\n".join(p.text for p in plain or texts)
 
 
 def decode_words(value: str) -> str:

@@ -235,69 +235,72 @@ def _chain(head: list[list[Item] | Problem], rest: Iterator[list[Item] | Problem
     yield from rest
 
 
-def _parallel(batches: Iterator[list[Item] | Problem], writer: Writer, jobs: int, format_name: str,
-              tally: bool) -> None:
-    """Parse batches in *jobs* worker processes, writing results in input order."""
-    context = multiprocessing.get_context("fork") if sys.platform == "linux" else None
-    executor = ProcessPoolExecutor(jobs, mp_context=context, initializer=_ignore_sigint)
-    in_flight: deque[tuple[list[Item] | Problem, Future[BatchResult] | None]] = deque()
-    try:
-        for batch in batches:
-            in_flight.append((batch, None if isinstance(batch, Problem)
-                              else executor.submit(parse_batch, batch, format_name, tally)))
-            while len(in_flight) > jobs * IN_FLIGHT_PER_JOB or (in_flight and _done(in_flight[0][1])):
-                executor = _finish_first(in_flight, executor, writer, format_name, tally)
-        while in_flight:
-            executor = _finish_first(in_flight, executor, writer, format_name, tally)
-    finally:
-        executor.shutdown(wait=True, cancel_futures=True)
+Pending = tuple[list[Item] | Problem, "Future[BatchResult] | None"]
 
 
-def _done(future: Future[BatchResult] | None) -> bool:
-    return future is None or future.done()
+class _Workers:
+    """Worker processes parsing batches, with results taken in input order."""
 
+    def __init__(self, jobs: int, writer: Writer, format_name: str, tally: bool) -> None:
+        self.jobs, self.writer, self.format_name, self.tally = jobs, writer, format_name, tally
+        # fork: workers start at once with the engine already imported (spawn re-imports it).
+        self.context = multiprocessing.get_context("fork") if sys.platform == "linux" else None
+        self.executor = self._start()
+        self.in_flight: deque[Pending] = deque()
 
-def _finish_first(in_flight: deque[tuple[list[Item] | Problem, Future[BatchResult] | None]],
-                  executor: ProcessPoolExecutor, writer: Writer, format_name: str, tally: bool
-                  ) -> ProcessPoolExecutor:
-    batch, future = in_flight[0]
-    if isinstance(batch, Problem) or future is None:
-        in_flight.popleft()
-        writer.problem(str(batch))
-        return executor
-    try:
-        result = future.result()
-    except BrokenProcessPool:
-        # A worker died (killed, out of memory, a crash in C). Every batch under way is lost with
-        # it: redo them one message at a time in a fresh pool, so only the culprit is reported.
-        executor.shutdown(wait=True, cancel_futures=True)
-        redo = [b for b, _ in in_flight]
-        in_flight.clear()
-        executor = _isolate(redo, writer, format_name, tally, executor._max_workers)  # type: ignore[attr-defined]
-        return executor
-    in_flight.popleft()
-    writer.take(result)
-    return executor
+    def _start(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(self.jobs, mp_context=self.context, initializer=_ignore_sigint)
 
+    def run(self, batches: Iterator[list[Item] | Problem]) -> None:
+        try:
+            for batch in batches:
+                future = None if isinstance(batch, Problem) else self._submit(batch)
+                self.in_flight.append((batch, future))
+                while len(self.in_flight) > self.jobs * IN_FLIGHT_PER_JOB or (
+                        self.in_flight and (self.in_flight[0][1] is None or self.in_flight[0][1].done())):
+                    self._finish_first()
+            while self.in_flight:
+                self._finish_first()
+        finally:
+            self.executor.shutdown(wait=True, cancel_futures=True)
 
-def _isolate(batches: list[list[Item] | Problem], writer: Writer, format_name: str, tally: bool,
-             jobs: int) -> ProcessPoolExecutor:
-    context = multiprocessing.get_context("fork") if sys.platform == "linux" else None
-    executor = ProcessPoolExecutor(jobs, mp_context=context, initializer=_ignore_sigint)
-    for batch in batches:
-        if isinstance(batch, Problem):
-            writer.problem(str(batch))
-            continue
-        for item in batch:
-            try:
-                result = executor.submit(parse_batch, [item], format_name, tally).result()
-            except BrokenProcessPool:
-                executor.shutdown(wait=True, cancel_futures=True)
-                executor = ProcessPoolExecutor(jobs, mp_context=context, initializer=_ignore_sigint)
-                writer.problem(str(Problem(item.source, item.index, "cannot parse: the worker process died")))
+    def _submit(self, batch: list[Item]) -> Future[BatchResult]:
+        return self.executor.submit(parse_batch, batch, self.format_name, self.tally)
+
+    def _finish_first(self) -> None:
+        batch, future = self.in_flight[0]
+        if isinstance(batch, Problem) or future is None:
+            self.in_flight.popleft()
+            self.writer.problem(str(batch))
+            return
+        try:
+            result = future.result()
+        except BrokenProcessPool:
+            self._isolate()
+            return
+        self.in_flight.popleft()
+        self.writer.take(result)
+
+    def _isolate(self) -> None:
+        """A worker died (killed, out of memory, a crash in C) and every batch under way with it:
+        redo them one message at a time in a fresh pool, so that only the culprit is reported."""
+        redo = [batch for batch, _ in self.in_flight]
+        self.in_flight.clear()
+        self.executor.shutdown(wait=True, cancel_futures=True)
+        self.executor = self._start()
+        for batch in redo:
+            if isinstance(batch, Problem):
+                self.writer.problem(str(batch))
                 continue
-            writer.take(result)
-    return executor
+            for item in batch:
+                try:
+                    result = self._submit([item]).result()
+                except BrokenProcessPool:
+                    self.executor.shutdown(wait=True, cancel_futures=True)
+                    self.executor = self._start()
+                    self.writer.problem(str(Problem(item.source, item.index, "cannot parse: the worker process died")))
+                    continue
+                self.writer.take(result)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -315,7 +318,7 @@ def run(args: argparse.Namespace) -> int:
         if args.jobs == 1 or second is None:  # a single batch is not worth starting workers for
             _serial(_chain(head, batches), writer, args.format, args.summary)
         else:
-            _parallel(_chain(head, batches), writer, args.jobs, args.format, args.summary)
+            _Workers(args.jobs, writer, args.format, args.summary).run(_chain(head, batches))
     except KeyboardInterrupt:
         interrupted = True
     finally:

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import re
 from functools import cache
 from types import ModuleType
 
-from ..message import MessageView
+from ..message import MessageView, read_message
 from . import arf, autoreply, rfc3464, text
 from .base import Facts
 
@@ -30,11 +31,25 @@ def decoders() -> tuple[ModuleType, ...]:
     return (arf, *found, rfc3464, text, autoreply)
 
 
-def decode(view: MessageView) -> tuple[str, list[Facts]]:
+# Where a bounce forwarded as plain text begins: its own header block.
+_EMBEDDED = re.compile(
+    r"^(?:From MAILER-DAEMON\b|Return-Path: <>|From: .{0,80}(?:MAILER-DAEMON|postmaster)|Content-Type: multipart/report)",
+    re.I | re.M)
+
+
+def decode(view: MessageView, nested: bool = False) -> tuple[str, list[Facts]]:
     """The facts of every recipient the report names, and the decoder that read them."""
     for decoder in decoders():
         if decoder.sniff(view):
             found: list[Facts] = decoder.decode(view)
             if found:
                 return decoder.NAME, found
+    if not nested:
+        # A bounce forwarded by a person or a help desk ("Fwd: Returned mail") carries the real
+        # report in its body: read that once, as a message of its own.
+        for part in view.parts:
+            if part.content_type == "text/plain":
+                m = _EMBEDDED.search(part.text)
+                if m is not None and m.start() > 0:
+                    return decode(read_message(part.text[m.start():].lstrip(">")), nested=True)
     return "", []

@@ -32,6 +32,9 @@ _WRAPPED = re.compile(r"^(?P<status>[245]\.\d{1,3}\.\d{1,3}) - [^']{0,200}?(?P<c
 _EXPIRED = re.compile(r"Message expired: [^<]{0,200}<(?P<reply>[^>]{1,2000})>")
 # JSON bodies are small (a few KB); a bound keeps a hostile one from costing more.
 MAX_JSON_CHARS = 256 * 1024
+# Lines over the RFC 5322 s2.1.1 limit of 998 characters arrive broken by a relay as "!" + newline +
+# space (Sendmail's way); the JSON must be mended before it can be read.
+_BROKEN_LINE = re.compile(r"!\r?\n ")
 
 
 def sniff(view: MessageView) -> bool:
@@ -74,6 +77,7 @@ def _unwrap(facts: Facts) -> None:
         reply = parse_reply(expired.group("reply"))
         facts.status = reply.status or facts.status
         facts.reply_code = reply.reply_code
+        facts.diagnostic_code = expired.group("reply")
         facts.reason, facts.evidence = "expired", "format:amazonses:message-expired"
 
 
@@ -81,13 +85,14 @@ def _notification(text: str) -> dict[str, Any]:
     start = text.find("{")
     if start < 0:
         return {}
+    reader = json.JSONDecoder(strict=False)  # strict=False: raw line breaks inside strings
     try:
-        body, _ = json.JSONDecoder().raw_decode(text[start:start + MAX_JSON_CHARS])
+        body, _ = reader.raw_decode(_BROKEN_LINE.sub("", text[start:start + MAX_JSON_CHARS]))
     except ValueError:
         return {}
     if isinstance(body, dict) and isinstance(body.get("Message"), str):  # the SNS envelope
         try:
-            body = json.loads(body["Message"][:MAX_JSON_CHARS])
+            body, _ = reader.raw_decode(_BROKEN_LINE.sub("", body["Message"][:MAX_JSON_CHARS]))
         except ValueError:
             return {}
     return body if isinstance(body, dict) and "notificationType" in body else {}

@@ -84,7 +84,11 @@ def _facts(recipient: str, block: str) -> Facts:
         if pattern.search(block):
             facts.smtp_command = command
             break
-    if said is None:
+    if facts.smtp_command == "HELO":
+        # qmail says the remote refused its own host name: the sending host is refused (REASONS.md
+        # "blocked"), whatever the reply code (often 501, which alone would read as a syntax error).
+        facts.reason, facts.evidence = "blocked", f"format:{NAME}:helo-rejected"
+    elif said is None:
         for pattern, reason, rule in _OWN_ERRORS:
             if pattern.search(block):
                 facts.reason, facts.evidence = reason, f"format:{NAME}:{rule}"

@@ -23,8 +23,23 @@ _STATUS = re.compile(r"[245]\.\d{1,3}\.\d{1,3}")
 _BLOCKS = re.compile(r"\n[ \t]*\n")
 
 
+# A delivery-status body pasted as text (broken MIME, or an MTA that writes no boundaries).
+_INLINE_STATUS = re.compile(r"^(?:Reporting-MTA|Final-Recipient|Original-Recipient):", re.I | re.M)
+
+
+def _inline_report(view: MessageView) -> str:
+    if view.reports:
+        return ""
+    for part in view.parts:
+        if part.content_type.startswith("text/") or part.content_type.startswith("multipart/"):
+            m = _INLINE_STATUS.search(part.text)
+            if m is not None and re.search(r"^Action:", part.text[m.start():], re.I | re.M):
+                return part.text[m.start():]
+    return ""
+
+
 def sniff(view: MessageView) -> bool:
-    return any(p.content_type.endswith("delivery-status") for p in view.reports)
+    return any(p.content_type.endswith("delivery-status") for p in view.reports) or bool(_inline_report(view))
 
 
 def read_delivery_status(text: str) -> tuple[dict[str, str], list[dict[str, str]]]:
@@ -76,13 +91,15 @@ def recipient_window(human: str, recipient: str, alone: bool) -> str:
 
 def decode(view: MessageView) -> list[Facts]:
     out = []
-    for part in view.reports:
-        if not part.content_type.endswith("delivery-status"):
-            continue
-        per_message, blocks = read_delivery_status(part.text)
+    texts = [p.text for p in view.reports if p.content_type.endswith("delivery-status")] or [_inline_report(view)]
+    for text in texts:
+        per_message, blocks = read_delivery_status(text)
         out += [facts_from_fields(per_message, fields) for fields in blocks]
     found = [f for f in out if f.recipient]
     human = view.body_text
+    inline = _INLINE_STATUS.search(human)
+    if inline is not None:
+        human = human[:inline.start()]
     for facts in found:
         # The DSN fields rarely name the SMTP command; the human part often does ("in reply to end
         # of DATA command", Sendmail's ">>> DATA" transcript), and fills a missing diagnostic.

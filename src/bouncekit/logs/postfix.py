@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import re
 
-from ..formats.base import clean_address
 from .correlate import Correlation
 from .record import LogFacts
 
@@ -197,7 +196,3 @@ def read(message: str, state: Correlation | None) -> list[LogFacts] | None:
     elif rest == "removed":
         state.forget(queue_id)
     return []
-
-
-def is_address(value: str) -> bool:
-    return bool(clean_address(value))
