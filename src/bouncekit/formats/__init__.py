@@ -33,8 +33,8 @@ def decoders() -> tuple[ModuleType, ...]:
 
 # Where a bounce forwarded as plain text begins: its own header block.
 _EMBEDDED = re.compile(
-    r"^(?:From MAILER-DAEMON\b|Return-Path: <>|From: .{0,80}(?:MAILER-DAEMON|postmaster)|Content-Type: multipart/report)",
-    re.I | re.M)
+    r"^(?:From MAILER-DAEMON\b|Return-Path: <>|From: .{0,80}(?:MAILER-DAEMON|postmaster)"
+    r"|Content-Type: multipart/report)", re.I | re.M)
 
 
 def decode(view: MessageView, nested: bool = False) -> tuple[str, list[Facts]]:
