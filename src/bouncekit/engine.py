@@ -34,7 +34,10 @@ def _complete(facts: Facts) -> str:
         # Status: (Sendmail writes 4.4.7 when it gives up, whatever the remote said), unless they
         # disagree on the class.
         status = reply.status or status_in_text(facts.diagnostic_code)
-        if status and (not facts.status or status[0] == facts.status[0]):
+        if reply.status and reply.reply_code[:1] == reply.status[0]:
+            # the remote server's own consistent pair outweighs the reporting MTA's summary
+            facts.status, facts.reply_code = reply.status, reply.reply_code
+        elif status and (not facts.status or status[0] == facts.status[0]):
             facts.status = status
         facts.remote_mta = facts.remote_mta or reply.remote_host
         if reply.reply_code:

@@ -9,6 +9,7 @@ import email.message
 import re
 from dataclasses import dataclass, field
 from email.header import decode_header, make_header
+from email.parser import BytesHeaderParser
 from email.policy import compat32
 
 # Limits against hostile input. A real bounce has 2-4 parts nested 1-3 deep; mailing-list digests
@@ -100,7 +101,13 @@ def read_message(data: bytes | str) -> MessageView:
     if isinstance(data, str):
         data = data.encode("utf-8", errors="surrogateescape")
     data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
-    msg = email.message_from_bytes(data, policy=compat32)
+    try:
+        msg = email.message_from_bytes(data, policy=compat32)
+    except RecursionError:
+        # The stdlib parser recurses once per nested multipart; a hostile message nested
+        # thousands deep is read as headers plus one undivided text body instead.
+        msg = BytesHeaderParser(policy=compat32).parsebytes(data)
+        msg.set_type("text/plain")
     header_list = [(k.lower(), decode_words(str(v))) for k, v in msg.items()]
     headers: dict[str, str] = {}
     for k, v in header_list:

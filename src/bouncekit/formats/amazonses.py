@@ -27,7 +27,8 @@ NAME = "amazonses"
 _SENDER_DOMAINS = ("amazonses.com", "sns.amazonaws.com")
 _TECHNICAL_REPORT = re.compile(r"^Technical report:[ \t]*$", re.MULTILINE)
 # "5.1.0 - Unknown address error 550-'5.2.2 <a@b>... Mailbox Full' (delivery attempts: 0)"
-_WRAPPED = re.compile(r"^(?P<status>[245]\.\d{1,3}\.\d{1,3}) - [^']{0,200}?(?P<code>[2-5]\d\d)-'(?P<reply>[^']{0,2000})'")
+_WRAPPED = re.compile(
+    r"^(?P<status>[245]\.\d{1,3}\.\d{1,3}) - [^']{0,200}?(?P<code>[2-5]\d\d)-'(?P<reply>[^']{0,2000})'")
 # "Message expired: unable to deliver in 840 minutes.<421 4.4.2 Connection timed out>"
 _EXPIRED = re.compile(r"Message expired: [^<]{0,200}<(?P<reply>[^>]{1,2000})>")
 # JSON bodies are small (a few KB); a bound keeps a hostile one from costing more.

@@ -22,10 +22,12 @@ NAME = "arf"
 MAX_RECIPIENTS = 500
 _RCPT_FIELD = re.compile(r"^(original-rcpt-to|removal-recipient):[ \t]*(\S[^\n]{0,998})$", re.IGNORECASE | re.MULTILINE)
 _JMRP_HEADER = "x-hmxmroriginalrecipient"
+# Hotmail puts its header at the top of the attached message; sniffing only the head keeps it cheap.
+JMRP_SNIFF_CHARS = 16 * 1024
 
 
 def _is_jmrp(view: MessageView) -> bool:
-    return _JMRP_HEADER in view.original[:65536].lower() and not view.reports
+    return not view.reports and _JMRP_HEADER in view.original[:JMRP_SNIFF_CHARS].lower()
 
 
 def _is_apple_unsubscribe(view: MessageView) -> bool:

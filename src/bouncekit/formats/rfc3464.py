@@ -15,7 +15,7 @@ import re
 
 from ..message import MessageView
 from ..reply import smtp_command
-from .base import Facts, clean_address, read_fields, type_and_value
+from .base import Facts, clean_address, is_valid_address, read_fields, type_and_value
 
 NAME = "rfc3464"
 
@@ -61,7 +61,9 @@ def read_delivery_status(text: str) -> tuple[dict[str, str], list[dict[str, str]
 def facts_from_fields(per_message: dict[str, str], fields: dict[str, str]) -> Facts:
     final = type_and_value(fields.get("final-recipient", ""))[1]
     original = type_and_value(fields.get("original-recipient", ""))[1]
-    recipient = clean_address(final) or clean_address(fields.get("x-actual-recipient", "")) or clean_address(original)
+    candidates = [clean_address(final), clean_address(fields.get("x-actual-recipient", "")), clean_address(original)]
+    # Final-Recipient is sometimes a local name ("user@server"); a routable address beside it is better
+    recipient = next((a for a in candidates if is_valid_address(a)), "") or next((a for a in candidates if a), "")
     diag_type, diagnostic = type_and_value(fields.get("diagnostic-code", ""))
     status = _STATUS.search(fields.get("status", ""))
     return Facts(

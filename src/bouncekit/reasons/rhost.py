@@ -74,9 +74,9 @@ RHOST_RULES: tuple[Provider, ...] = (
         # 550 5.4.1 "Recipient address rejected: Access denied": directory-based edge blocking.
         ("microsoft.access-denied", r"^5\.4\.1\b.*recipient address rejected: access denied", "userunknown"),
     )),
-    # Yahoo / AOL: postmaster.yahooinc.com/error-codes.
-    Provider("yahoo", ("yahoodns.net", "yahoo.com", "aol.com"), ("postmaster.verizonmedia.com",
-                                                                  "postmaster.yahooinc.com"), (
+    # Yahoo / AOL: postmaster.yahooinc.com/error-codes. Only when Yahoo's own MX answered: a relay that
+    # quotes Yahoo's deferral in its own words is left to the phrase tables.
+    Provider("yahoo", ("yahoodns.net", "yahoo.com", "aol.com"), (), (
         ("yahoo.no-account", r"doesn't have an? (?:yahoo|aol|ymail)\.[a-z.]+ account", "userunknown"),
         ("yahoo.policy", r"not accepted for policy reasons", "policyviolation"),
         ("yahoo.blocklist", r"\[BL\d+\]", "blocked"),
