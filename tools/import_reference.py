@@ -36,10 +36,18 @@ def reply_rows(ref: Path) -> dict[str, dict[str, object]]:
     for row in _rows(ref / "reply_codes.csv"):
         commands = [] if row["typical_commands"] in ("", "-", "n/a") else [
             c.strip() for c in row["typical_commands"].split(";") if c.strip()]
+        standard = row["standard"] == "yes"
+        if standard:
+            references = [f"RFC {d}" for d in row["defined_in"].split(";") if d.strip().isdigit()]
+        else:
+            # non-standard codes: where they are described, and by whom they are listed
+            defined = row["defined_in"].strip()
+            references = [] if defined == "none" else [f"RFC {defined}" if defined[:1].isdigit() else defined]
+            references += [s.strip() for s in row["sources"].split(";") if s.strip() and s.strip() != "none located"]
+            references = references or ["no published source located"]
         out[row["code"]] = {
-            "standard": row["standard"] == "yes",
-            "defined_in": [f"RFC {d}" if d.isdigit() else d for d in row["defined_in"].split(";")
-                           if d and d != "none"],
+            "standard": standard,
+            "defined_in": references,
             "commands": commands,
             "reference_title": row["official_title_or_short_meaning"],
         }
