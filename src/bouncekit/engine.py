@@ -57,7 +57,7 @@ def record_from_facts(facts: Facts, decoded_by: str, source: str = "", index: in
         reason, evidence = facts.reason, facts.evidence
     else:
         verdict = classify(facts.status, facts.reply_code, words, facts.smtp_command, facts.action,
-                           facts.remote_mta, facts.diagnostic_type)
+                           facts.remote_mta, facts.diagnostic_type, facts.recipient)
         reason, evidence = verdict.reason, verdict.evidence
     status = facts.status
     if not status and reason not in ("vacation", "feedback", "delivered"):

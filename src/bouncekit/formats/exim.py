@@ -91,7 +91,7 @@ def _blocks(text: str) -> list[tuple[str, str, list[str]]]:
     return out
 
 
-def _facts(address: str, local: str, lines: list[str], failed: list[str]) -> Facts:
+def _facts(address: str, lines: list[str], failed: list[str]) -> Facts:
     remote = ""
     words: list[str] = []
     for line in lines:
@@ -138,7 +138,7 @@ def decode(view: MessageView) -> list[Facts]:
     dsn = _dsn_fields(view)
     out = []
     for address, local, lines in _blocks(block):
-        facts = _facts(address, local, lines, failed)
+        facts = _facts(address, lines, failed)
         if not facts.recipient:
             continue
         _apply_dsn(facts, _matching(dsn, facts.recipient), bool(dsn))

@@ -61,7 +61,7 @@ _OWN_ERRORS: tuple[tuple[re.Pattern[str], str, str], ...] = tuple(
         # Google Groups refusing a post for its spam score
         (r"rejected due to spam classification", "spamdetected", "group-spam"),
     ))
-# The headline of the newer layout when no reply follows it.
+# The headline of the newer layout, deciding when the status says no more than "failed".
 _HEADLINE_REASONS: tuple[tuple[re.Pattern[str], str, str], ...] = (
     (re.compile(r"because the address couldn't be found", re.IGNORECASE), "userunknown", "address-not-found"),
     # Gmail's "Send mail as" relay for another address failed: the sender's own setup is at fault
@@ -103,8 +103,8 @@ def _decode_report(view: MessageView) -> list[Facts]:
             if reply.status and (not facts.status or facts.status.endswith(".0.0")):
                 facts.status = reply.status
             _own_reason(facts, facts.diagnostic_code)
-        if not facts.reason and (not facts.diagnostic_code or facts.status[1:] in ("", ".1.0")):
-            # no reply, or one without a code or whose code only says "address status": the headline decides
+        if not facts.reason and facts.status[1:] in ("", ".0.0", ".1.0"):
+            # a status that says nothing more than "failed" or "address status": Google's headline decides
             for pattern, reason, rule in _HEADLINE_REASONS:
                 if pattern.search(human):
                     facts.reason, facts.evidence = reason, f"format:gmail:{rule}"

@@ -11,6 +11,7 @@ RFC 6533 message/global-delivery-status) with one per-message block and one bloc
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from ..message import MessageView
@@ -21,6 +22,22 @@ NAME = "rfc3464"
 
 _STATUS = re.compile(r"[245]\.\d{1,3}\.\d{1,3}")
 _BLOCKS = re.compile(r"\n[ \t]*\n")
+
+
+def _recipient_blocks(block: str) -> list[str]:
+    """Recipient blocks are separated by blank lines (RFC 3464 s2.1); some MTAs (AOL's) omit them,
+    so a second Final-Recipient line (with the Original-Recipient just before it) starts a new one."""
+    lines = block.split("\n")
+    starts = [0]
+    seen_final = False
+    for i, line in enumerate(lines):
+        if line[:16].lower() == "final-recipient:":
+            if seen_final:
+                previous = lines[i - 1][:19].lower() == "original-recipient:"
+                starts.append(i - 1 if previous else i)
+            seen_final = True
+    starts.append(len(lines))
+    return ["\n".join(lines[a:b]) for a, b in itertools.pairwise(starts) if a < b]
 
 
 # A delivery-status body pasted as text (broken MIME, or an MTA that writes no boundaries).
@@ -47,7 +64,7 @@ def read_delivery_status(text: str) -> tuple[dict[str, str], list[dict[str, str]
     text = text.replace("\r\n", "\n").replace("\r", "\n").strip("\n")
     per_message: dict[str, str] = {}
     recipients: list[dict[str, str]] = []
-    for block in _BLOCKS.split(text):
+    for block in (part for chunk in _BLOCKS.split(text) for part in _recipient_blocks(chunk)):
         fields = read_fields(block.strip("\n"))
         if not fields:
             continue
@@ -85,7 +102,11 @@ HUMAN_WINDOW = 1200
 
 def recipient_window(human: str, recipient: str, alone: bool) -> str:
     """The part of the human-readable text that speaks of *recipient* (all of it when it is alone)."""
-    at = human.lower().find(recipient.lower()) if recipient else -1
+    lowered = human.lower()
+    at = lowered.find(recipient.lower()) if recipient else -1
+    if at < 0 and "@" in recipient:
+        # the human part may name the address as it was before rewriting (another domain)
+        at = lowered.find(recipient.lower().partition("@")[0] + "@")
     if at < 0:
         return human[:HUMAN_WINDOW * 2] if alone else ""
     return human[at:at + HUMAN_WINDOW]

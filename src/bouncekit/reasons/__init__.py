@@ -94,34 +94,42 @@ def _decide(status: str, reply_code: str, text: str, diagnostic_type: str) -> Ve
 _REFINEMENTS: dict[tuple[str, str], str] = {
     # accepted at RCPT, refused once the message was sent: a filter or the recipient's own rules
     # speak, not a missing mailbox (REASONS.md "filtered")
-    ("userunknown", "command:DATA"): "filtered",
+    ("userunknown", "command:DATA"): "filtered", ("userunknown", "no-code"): "filtered",
     # a refusal at MAIL FROM is about the sender, whatever the words (REASONS.md step 3)
     ("userunknown", "command:MAIL"): "rejected",
     ("hostunknown", "command:MAIL"): "rejected",
     ("filtered", "command:MAIL"): "rejected",
     # a DNS answer that may change is a network problem, not proof the domain does not exist
     ("hostunknown", "temporary"): "networkerror",
+    # refused at connection or greeting, before any address was given: the sending host is refused
+    ("onhold", "command:CONN"): "blocked", ("onhold", "command:EHLO"): "blocked",
+    ("onhold", "command:HELO"): "blocked", ("rejected", "command:CONN"): "blocked",
 }
 
 
 def classify(status: str, reply_code: str, text: str, command: str = "", action: str = "",
-             remote_host: str = "", diagnostic_type: str = "") -> Verdict:
+             remote_host: str = "", diagnostic_type: str = "", recipient: str = "") -> Verdict:
     """Decide the reason of one failure (REASONS.md, "How the reason is decided")."""
     if action == "delivered" or status.startswith("2.") or (reply_code.startswith("2") and not status):
         return Verdict("delivered", "status:2.X.X")
-    by_host = reason_for_host(remote_host, status, reply_code, text)
+    by_host = reason_for_host(remote_host, status, reply_code, text, recipient)
     if by_host is not None:
         return Verdict(*by_host)
-    verdict = _decide(status, reply_code, text, diagnostic_type)
-    if verdict is not None:
-        temporary = (status or reply_code)[:1] == "4"
-        for condition in (f"command:{command}", "temporary" if temporary else ""):
-            if condition == "command:DATA" and status[1:] == ".1.1":
-                continue  # the code itself says the mailbox does not exist
-            refined = _REFINEMENTS.get((verdict.reason, condition))
-            if refined is not None:
-                return Verdict(refined, f"{verdict.evidence}+{condition}")
-        return verdict
+    verdict = _decide(status, reply_code, text, diagnostic_type) or _fallback(status, reply_code, text, command,
+                                                                              action)
+    temporary = (status or reply_code)[:1] == "4"
+    for condition in (f"command:{command}", "temporary" if temporary else "",
+                      "no-code" if not (status or reply_code or command) else ""):
+        if condition == "command:DATA" and status[1:] == ".1.1":
+            continue  # the code itself says the mailbox does not exist
+        refined = _REFINEMENTS.get((verdict.reason, condition))
+        if refined is not None:
+            return Verdict(refined, f"{verdict.evidence}+{condition}")
+    return verdict
+
+
+def _fallback(status: str, reply_code: str, text: str, command: str, action: str) -> Verdict:
+    """When neither words nor codes decide (REASONS.md step 4)."""
     if command == "MAIL":
         return Verdict("rejected", "command:MAIL")
     if action == "delayed":

@@ -105,6 +105,9 @@ RHOST_RULES: tuple[Provider, ...] = (
     )),
     Provider("kddi", ("ezweb.ne.jp", "au.com", "kddi.com"), (), (
         ("kddi.filtered", r"^5\.2\.0 .*\buser unknown", "filtered"),
+        # "550 : User unknown", the address left out: the reply KDDI gives after DATA for mail the
+        # recipient's settings refuse (an unknown address is named: "550 <a@au.com>: User unknown")
+        ("kddi.filtered-unnamed", r"(?:^|\s):\s*user unknown", "filtered"),
     )),
     # Mimecast: community.mimecast.com SMTP error codes (DOC-1369).
     Provider("mimecast", ("mimecast.com", "mimecast.co.za", "mimecast-offshore.com"), ("mimecast",), (
@@ -131,19 +134,22 @@ def _compiled() -> tuple[tuple[Provider, tuple[tuple[str, re.Pattern[str], str],
                  for p in RHOST_RULES)
 
 
-def _applies(provider: Provider, host: str, lowered: str) -> bool:
-    return (any(host == h or host.endswith("." + h) for h in provider.hosts)
+def _applies(provider: Provider, hosts: tuple[str, ...], lowered: str) -> bool:
+    return (any(host == h or host.endswith("." + h) for host in hosts for h in provider.hosts)
             or any(m in lowered for m in provider.markers))
 
 
-def reason_for_host(remote_host: str, status: str, reply_code: str, text: str) -> tuple[str, str] | None:
-    """(reason, evidence) when a provider rule applies, else None."""
-    host = remote_host.strip().lower().rstrip(".")
+def reason_for_host(remote_host: str, status: str, reply_code: str, text: str,
+                    recipient: str = "") -> tuple[str, str] | None:
+    """(reason, evidence) when a provider rule applies, else None. The provider is known by the
+    remote MTA's name or, when the report does not name it, by the recipient's domain."""
+    hosts = tuple(h for h in (remote_host.strip().lower().rstrip("."),
+                              recipient.rpartition("@")[2].lower()) if h)
     text = text[:MAX_RULE_TEXT]
     lowered = text.lower()
     subject = f"{status} {reply_code} {text}"
     for provider, rules in _compiled():
-        if not _applies(provider, host, lowered):
+        if not _applies(provider, hosts, lowered):
             continue
         for row_id, pattern, reason in rules:
             if pattern.search(subject):
