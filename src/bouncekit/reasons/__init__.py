@@ -94,7 +94,10 @@ def _decide(status: str, reply_code: str, text: str, diagnostic_type: str) -> Ve
 _REFINEMENTS: dict[tuple[str, str], str] = {
     # accepted at RCPT, refused once the message was sent: a filter or the recipient's own rules
     # speak, not a missing mailbox (REASONS.md "filtered")
-    ("userunknown", "command:DATA"): "filtered", ("userunknown", "no-code"): "filtered",
+    ("userunknown", "command:DATA"): "filtered",
+    # "user unknown" in words, yet nothing says it came from an SMTP RCPT refusal: no code at all,
+    # or a mailbox-status code (X.2.x: the mailbox exists but refused) -- a filter's wording
+    ("userunknown", "no-code"): "filtered", ("userunknown", "mailbox-status"): "filtered",
     # a refusal at MAIL FROM is about the sender, whatever the words (REASONS.md step 3)
     ("userunknown", "command:MAIL"): "rejected",
     ("hostunknown", "command:MAIL"): "rejected",
@@ -119,7 +122,8 @@ def classify(status: str, reply_code: str, text: str, command: str = "", action:
                                                                               action)
     temporary = (status or reply_code)[:1] == "4"
     for condition in (f"command:{command}", "temporary" if temporary else "",
-                      "no-code" if not (status or reply_code or command) else ""):
+                      "no-code" if not (status or reply_code or command) else "",
+                      "mailbox-status" if status[1:3] == ".2" and not command else ""):
         if condition == "command:DATA" and status[1:] == ".1.1":
             continue  # the code itself says the mailbox does not exist
         refined = _REFINEMENTS.get((verdict.reason, condition))
