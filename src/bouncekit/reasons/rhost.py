@@ -29,6 +29,9 @@ class Provider:
     """Lower-case substrings that only this provider writes in its replies."""
     rules: tuple[tuple[str, str, str], ...]
     """(row id, regex on "status reply-code text", reason), tried in order."""
+    by_recipient: bool = False
+    """Also known by the recipient's domain: for carriers whose mail is only ever received by their
+    own MTAs, so the recipient's domain names the provider when the report names no host."""
 
 
 RHOST_RULES: tuple[Provider, ...] = (
@@ -99,11 +102,11 @@ RHOST_RULES: tuple[Provider, ...] = (
     # reception settings refuse the sender; an address that does not exist is refused at RCPT (5.1.1).
     # The mailbox-status code (X.2.0) says the recipient's settings filtered it; otherwise the sender
     # was refused.
-    Provider("docomo", ("docomo.ne.jp",), (), (
+    Provider("docomo", ("docomo.ne.jp",), (), by_recipient=True, rules=(
         ("docomo.filtered", r"^5\.2\.0 .*\bunknown user", "filtered"),
         ("docomo.sender-refused", r"^5\.0\.0 .*\bunknown user", "rejected"),
     )),
-    Provider("kddi", ("ezweb.ne.jp", "au.com", "kddi.com"), (), (
+    Provider("kddi", ("ezweb.ne.jp", "au.com", "kddi.com"), (), by_recipient=True, rules=(
         ("kddi.filtered", r"^5\.2\.0 .*\buser unknown", "filtered"),
         # "550 : User unknown", the address left out: the reply KDDI gives after DATA for mail the
         # recipient's settings refuse (an unknown address is named: "550 <a@au.com>: User unknown")
@@ -134,22 +137,23 @@ def _compiled() -> tuple[tuple[Provider, tuple[tuple[str, re.Pattern[str], str],
                  for p in RHOST_RULES)
 
 
-def _applies(provider: Provider, hosts: tuple[str, ...], lowered: str) -> bool:
-    return (any(host == h or host.endswith("." + h) for host in hosts for h in provider.hosts)
+def _applies(provider: Provider, host: str, domain: str, lowered: str) -> bool:
+    names = (host, domain) if provider.by_recipient else (host,)
+    return (any(name == h or name.endswith("." + h) for name in names if name for h in provider.hosts)
             or any(m in lowered for m in provider.markers))
 
 
 def reason_for_host(remote_host: str, status: str, reply_code: str, text: str,
                     recipient: str = "") -> tuple[str, str] | None:
     """(reason, evidence) when a provider rule applies, else None. The provider is known by the
-    remote MTA's name or, when the report does not name it, by the recipient's domain."""
-    hosts = tuple(h for h in (remote_host.strip().lower().rstrip("."),
-                              recipient.rpartition("@")[2].lower()) if h)
+    remote MTA's name or, for some carriers, by the recipient's domain."""
+    host = remote_host.strip().lower().rstrip(".")
+    domain = recipient.rpartition("@")[2].lower()
     text = text[:MAX_RULE_TEXT]
     lowered = text.lower()
     subject = f"{status} {reply_code} {text}"
     for provider, rules in _compiled():
-        if not _applies(provider, hosts, lowered):
+        if not _applies(provider, host, domain, lowered):
             continue
         for row_id, pattern, reason in rules:
             if pattern.search(subject):
