@@ -26,7 +26,7 @@ def _complete(facts: Facts) -> str:
     """Fill what the diagnostic text states but the structured fields left out, and settle codes.
     Returns the server's words without the reply codes repeated on each line, for the classifier."""
     words = facts.diagnostic_code
-    if facts.diagnostic_code:
+    if facts.diagnostic_code and facts.diagnostic_type != "X-UNIX":  # X-Unix: a program's exit status
         reply = parse_reply(facts.diagnostic_code)
         facts.reply_code = facts.reply_code or reply.reply_code
         facts.smtp_command = facts.smtp_command or reply.command

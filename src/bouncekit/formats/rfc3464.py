@@ -15,7 +15,7 @@ import itertools
 import re
 
 from ..message import MessageView
-from ..reply import smtp_command
+from ..reply import parse_reply, smtp_command, status_in_text
 from .base import Facts, clean_address, is_valid_address, read_fields, type_and_value
 
 NAME = "rfc3464"
@@ -130,5 +130,23 @@ def decode(view: MessageView) -> list[Facts]:
         if window:
             facts.smtp_command = facts.smtp_command or smtp_command(window, first=True)
             if not facts.diagnostic_code:
-                facts.diagnostic_code = " ".join(window.split())
+                facts.diagnostic_code = window
+            else:
+                _codes_from_transcript(facts, window)
     return found
+
+
+def _codes_from_transcript(facts: Facts, window: str) -> None:
+    """Sendmail's transcript states the codes its Diagnostic-Code leaves out ("(reason: 550 Host
+    unknown)", or a local program's exit status), or states more precisely than Status: 5.0.0."""
+    stated = parse_reply(facts.diagnostic_code) if facts.diagnostic_type != "X-UNIX" else None
+    if stated is not None and stated.reply_code and stated.status:
+        return
+    reply = parse_reply(window)
+    if not reply.reply_code or reply.reply_code[0] != (facts.status or reply.reply_code)[0]:
+        return
+    if stated is None or not stated.reply_code:
+        facts.reply_code = reply.reply_code
+    status = reply.status or status_in_text(window)
+    if status[:1] == reply.reply_code[0] and (not facts.status or facts.status[1:] == ".0.0"):
+        facts.status = status
