@@ -85,9 +85,10 @@ def format_explanation(result: Explanation, style: _Style) -> str:
         out.append("")
     if result.verdict is not None:
         v = result.verdict
-        retry = f", retry after {v['retry_after']} s" if v["retry_after"] else ""
-        out.append(style.bold(kb.ui(lang, "verdict")) + f": {v['reason']} ({'hard' if v['hard_bounce'] else 'soft'}"
-                   f" bounce, fault: {v['fault']}, advice: {v['action_advice']}{retry}) [{v['evidence']}]")
+        retry = kb.ui(lang, "verdict.retry", seconds=v["retry_after"]) if v["retry_after"] else ""
+        line = kb.ui(lang, "verdict.line", reason=v["reason"], fault=v["fault"], advice=v["action_advice"],
+                     retry=retry, hardness=kb.ui(lang, "verdict.hard" if v["hard_bounce"] else "verdict.soft"))
+        out.append(style.bold(kb.ui(lang, "verdict")) + f": {line} [{v['evidence']}]")
         out.append("")
     for warning in result.warnings:
         out.append(style.bold("! ") + textwrap.fill(warning, 100, subsequent_indent="  "))
