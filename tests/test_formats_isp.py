@@ -28,10 +28,8 @@ KNOWN_MISSES = frozenset({
     "maildir/bsd/lhost-ezweb-02.eml", "maildir/bsd/lhost-mailru-06.eml", "maildir/bsd/lhost-mailru-10.eml",
     "maildir/bsd/lhost-messagelabs-01.eml", "maildir/bsd/lhost-messagelabs-03.eml",
     "maildir/bsd/lhost-messagingserver-02.eml", "maildir/bsd/lhost-messagingserver-03.eml",
-    "maildir/bsd/lhost-messagingserver-06.eml", "maildir/bsd/lhost-messagingserver-08.eml",
-    "maildir/bsd/lhost-mfilter-01.eml", "maildir/bsd/lhost-mfilter-03.eml",
-    "maildir/bsd/lhost-mxlogic-03.eml", "maildir/bsd/lhost-surfcontrol-01.eml", "maildir/bsd/lhost-zoho-02.eml",
-    "maildir/bsd/lhost-zoho-03.eml",
+    "maildir/bsd/lhost-mfilter-01.eml", "maildir/bsd/lhost-mfilter-03.eml", "maildir/bsd/lhost-mxlogic-03.eml",
+    "maildir/bsd/lhost-surfcontrol-01.eml", "maildir/bsd/lhost-zoho-03.eml",
 })
 
 Record = tuple[str, str, str, bool]

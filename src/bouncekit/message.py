@@ -93,6 +93,14 @@ def _headers_as_text(msg: email.message.Message) -> str:
     return "\n".join(f"{k}: {v}" for k, v in msg.items())
 
 
+def _block_text(block: email.message.Message) -> str:
+    """One field block of a delivery-status part. A field value that runs on without indentation
+    ends the parser's header block early; the rest of the fields are then its 'body'."""
+    rest = block.get_payload()
+    text = _headers_as_text(block)
+    return f"{text}\n{rest.strip()}" if isinstance(rest, str) and rest.strip() else text
+
+
 _HEADER_BLOCK_END = re.compile(r"\r?\n\r?\n")
 
 
@@ -123,8 +131,7 @@ def read_message(data: bytes | str) -> MessageView:
         payload = part.get_payload()
         if ctype in REPORT_TYPES and isinstance(payload, list):
             # compat32 parses a delivery-status body as a list of header blocks (RFC 3464 s2.1)
-            leaf = Part(ctype, "\n\n".join(_headers_as_text(m) for m in payload
-                                            if isinstance(m, email.message.Message)))
+            leaf = Part(ctype, "\n\n".join(_block_text(m) for m in payload if isinstance(m, email.message.Message)))
             view.parts.append(leaf)
             view.reports.append(leaf)
             continue

@@ -32,7 +32,6 @@ _OWN_ERRORS: tuple[tuple[re.Pattern[str], str, str], ...] = (
     (re.compile(r"^(?:Unknown user|Invalid final delivery userid)$", re.I), "userunknown", "unknown-user"),
     (re.compile(r"^User mailbox exceeds allowed size$", re.I), "mailboxfull", "mailbox-size"),
     (re.compile(r"^Delivery failed \d{1,6} attempts$", re.I), "expired", "attempts"),
-    (re.compile(r"^Request timed out$", re.I), "expired", "timed-out"),
 )
 # Header-like lines that IMail copies into the notice ("To: ...") are not errors.
 _NOT_ERRORS = frozenset({"to", "cc", "from", "date", "subject", "reply-to", "x-rcpt-to"})

@@ -36,6 +36,8 @@ _RCPT = re.compile(r"^[ \t]*RCPT TO:[ \t]*(?P<addr>[^\n]{1,320})$", re.MULTILINE
 _ORIGINAL = re.compile(r"^Original Message:[ \t]*$", re.MULTILINE)
 _TO = re.compile(r"^To:[ \t]*(?P<addr>[^\n]{1,1000})$", re.MULTILINE)
 MAX_ORIGINAL_CHARS = 2000
+# The MMS centre is the final destination and says itself that the number is not a subscriber's.
+_NO_SUBSCRIBER = re.compile(r"^No valid recipients for this MM\b", re.IGNORECASE)
 
 
 def sniff(view: MessageView) -> bool:
@@ -65,5 +67,7 @@ def decode(view: MessageView) -> list[Facts]:
     if not recipient:
         return []
     facts = facts_from_diagnostic(recipient, diagnostic)
+    if below is None and _NO_SUBSCRIBER.match(diagnostic):
+        facts.reason, facts.evidence = "userunknown", f"format:{NAME}:no-valid-recipients"
     facts.action = "failed"
     return [facts]
