@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from email.utils import parsedate_to_datetime
 
+from .codes import kb
 from .formats import decode
 from .formats.base import Facts, clean_address, original_headers
 from .message import read_message
@@ -43,6 +44,9 @@ def _complete(facts: Facts) -> str:
         if reply.reply_code:
             start = facts.diagnostic_code.find(reply.lines[0])
             words = (facts.diagnostic_code[:start] if start > 0 else "") + " " + reply.text
+    if facts.reply_code and facts.reply_code not in kb.facts()["reply"]:
+        # a number in prose that no server is known to send (522, 542) is not taken for a reply code
+        facts.reply_code = ""
     if facts.status and facts.reply_code and facts.status[0] != facts.reply_code[0]:
         # A record must not say "temporary" and "permanent" at once: the report's status decides.
         facts.reply_code = ""

@@ -15,8 +15,9 @@ import itertools
 import re
 
 from ..message import MessageView
-from ..reply import parse_reply, smtp_command, status_in_text
+from ..reply import smtp_command
 from .base import Facts, clean_address, is_valid_address, read_fields, type_and_value
+from .text import codes_from_transcript, recipient_window
 
 NAME = "rfc3464"
 
@@ -96,22 +97,6 @@ def facts_from_fields(per_message: dict[str, str], fields: dict[str, str]) -> Fa
     )
 
 
-# The human-readable part is read only near each recipient; a bound keeps hostile text cheap.
-HUMAN_WINDOW = 1200
-
-
-def recipient_window(human: str, recipient: str, alone: bool) -> str:
-    """The part of the human-readable text that speaks of *recipient* (all of it when it is alone)."""
-    lowered = human.lower()
-    at = lowered.find(recipient.lower()) if recipient else -1
-    if at < 0 and "@" in recipient:
-        # the human part may name the address as it was before rewriting (another domain)
-        at = lowered.find(recipient.lower().partition("@")[0] + "@")
-    if at < 0:
-        return human[:HUMAN_WINDOW * 2] if alone else ""
-    return human[at:at + HUMAN_WINDOW]
-
-
 def decode(view: MessageView) -> list[Facts]:
     out = []
     texts = [p.text for p in view.reports if p.content_type.endswith("delivery-status")] or [_inline_report(view)]
@@ -132,21 +117,5 @@ def decode(view: MessageView) -> list[Facts]:
             if not facts.diagnostic_code:
                 facts.diagnostic_code = window
             else:
-                _codes_from_transcript(facts, window)
+                codes_from_transcript(facts, window)
     return found
-
-
-def _codes_from_transcript(facts: Facts, window: str) -> None:
-    """Sendmail's transcript states the codes its Diagnostic-Code leaves out ("(reason: 550 Host
-    unknown)", or a local program's exit status), or states more precisely than Status: 5.0.0."""
-    stated = parse_reply(facts.diagnostic_code) if facts.diagnostic_type != "X-UNIX" else None
-    if stated is not None and stated.reply_code and stated.status:
-        return
-    reply = parse_reply(window)
-    if not reply.reply_code or reply.reply_code[0] != (facts.status or reply.reply_code)[0]:
-        return
-    if stated is None or not stated.reply_code:
-        facts.reply_code = reply.reply_code
-    status = reply.status or status_in_text(window)
-    if status[:1] == reply.reply_code[0] and (not facts.status or facts.status[1:] == ".0.0"):
-        facts.status = status

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 
 from ..message import MessageView
-from ..reply import parse_reply
+from ..reply import parse_reply, status_in_text
 from .base import ADDRESS, Facts, clean_address, original_headers
 
 # Where the returned original message begins: everything after it is the sender's own text.
@@ -104,6 +104,38 @@ def recipient_blocks(text: str, exclude: frozenset[str] = frozenset()) -> list[t
     return list(merged.items())
 
 
+# The human-readable part is read only near each recipient; a bound keeps hostile text cheap.
+HUMAN_WINDOW = 1200
+
+
+def recipient_window(human: str, recipient: str, alone: bool) -> str:
+    """The part of the human-readable text that speaks of *recipient* (all of it when it is alone)."""
+    lowered = human.lower()
+    at = lowered.find(recipient.lower()) if recipient else -1
+    if at < 0 and "@" in recipient:
+        # the human part may name the address as it was before rewriting (another domain)
+        at = lowered.find(recipient.lower().partition("@")[0] + "@")
+    if at < 0:
+        return human[:HUMAN_WINDOW * 2] if alone else ""
+    return human[at:at + HUMAN_WINDOW]
+
+
+def codes_from_transcript(facts: Facts, window: str) -> None:
+    """Sendmail's transcript states the codes its Diagnostic-Code leaves out ("(reason: 550 Host
+    unknown)", or a local program's exit status), or states more precisely than Status: 5.0.0."""
+    stated = parse_reply(facts.diagnostic_code) if facts.diagnostic_type != "X-UNIX" else None
+    if stated is not None and stated.reply_code and stated.status:
+        return
+    reply = parse_reply(window)
+    if not reply.reply_code or reply.reply_code[0] != (facts.status or reply.reply_code)[0]:
+        return
+    if stated is None or not stated.reply_code:
+        facts.reply_code = reply.reply_code
+    status = reply.status or status_in_text(window)
+    if status[:1] == reply.reply_code[0] and (not facts.status or facts.status[1:] == ".0.0"):
+        facts.status = status
+
+
 def facts_from_diagnostic(recipient: str, diagnostic: str) -> Facts:
     reply = parse_reply(diagnostic)
     status = reply.status
@@ -130,6 +162,7 @@ def decode_plain(view: MessageView) -> list[Facts]:
     out = []
     for recipient, diagnostic in blocks:
         facts = facts_from_diagnostic(recipient, diagnostic or " ".join(text.split())[:2000])
+        codes_from_transcript(facts, recipient_window(text, recipient, len(blocks) == 1))
         facts.temporary = temporary
         facts.action = "delayed" if temporary else "failed"
         out.append(facts)
