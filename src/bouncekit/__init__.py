@@ -8,8 +8,10 @@ from __future__ import annotations
 from ._errors import BouncekitError, CodeSyntaxError, NoCodeFoundError, UnknownLanguageError
 from .engine import classify_reply, parse_message
 from .explain import explain
+from .logs import parse_log_line
 from .model import CodeExplanation, Delivery, Explanation, Reply, StatusCode
 from .reply import parse_reply
+from .transcript import parse_transcript
 
 __version__ = "0.1.0"
 
@@ -26,6 +28,8 @@ __all__ = [
     "__version__",
     "classify_reply",
     "explain",
+    "parse_log_line",
     "parse_message",
     "parse_reply",
+    "parse_transcript",
 ]
