@@ -19,7 +19,8 @@ _PROSE_LEAD = re.compile(
     r"(?:[;'\"(\[#:]|\bsaid|\breturned|\berror|\breply|\bresponse|\banswer(?:ed)?|\bwas)[ \t]*\Z", re.I)
 
 _COMMAND = re.compile(
-    r"(?:\bin reply to (?:the )?|\bafter (?:pipelined |sending )?|^[ \t]*>>>[ \t]*)"
+    r"(?:\bin reply to (?:the )?|\bafter (?:pipelined |sending )?|\bwhile (?:sending|receiving) (?:the )?"
+    r"|^[ \t]*>>>[ \t]*)"
     r"(?P<cmd>end of data|end of DATA|MAIL FROM|RCPT TO|MAIL|RCPT|DATA|BDAT|EHLO|HELO|LHLO|STARTTLS|AUTH"
     r"|initial connection|connection|connect|greeting|banner|data block|QUIT|RSET|VRFY|EXPN)\b",
     re.I | re.M)
