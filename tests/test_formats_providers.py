@@ -1,73 +1,12 @@
 """Provider formats (Gmail, Google Groups, Yahoo, Microsoft Exchange/Office 365, Amazon SES and
-WorkMail, Facebook): every corpus record of their truth modules, and small hand-written samples."""
+WorkMail, Facebook): small hand-written samples
+(the corpus is checked in test_corpus.py)."""
 
 from __future__ import annotations
-
-import json
-from pathlib import Path
 
 import pytest
 
 from bouncekit import parse_message
-from bouncekit.io import Item, iter_inputs
-
-from .conftest import SHARED, shared_path
-
-MODULES = frozenset({
-    "Lhost::Gmail", "Lhost::GoogleGroups", "Lhost::GSuite", "Lhost::Yahoo", "Lhost::Aol", "Lhost::Outlook",
-    "Lhost::Office365", "Lhost::Exchange2003", "Lhost::Exchange2007", "Lhost::AmazonSES",
-    "Lhost::AmazonWorkMail", "Lhost::ReceivingSES", "Lhost::SendGrid", "Lhost::Facebook", "Lhost::PowerMTA",
-})
-
-# Records whose expected verdict no general rule of these decoders gives (see the helper report).
-KNOWN_DIFFERENCES = {
-    "maildir/bsd/lhost-aol-03.eml": "AOL's DSN has no blank line between recipient blocks (rfc3464 reader)",
-    "maildir/bsd/lhost-aol-06.eml": "5.4.4 'Malformed or unexpected name server reply' expected notaccept",
-    "maildir/bsd/lhost-amazonses-01.eml": "'Access denied' at MAIL expected securityerror",
-    "maildir/bsd/lhost-amazonses-02.eml": "docomo.ne.jp 'Unknown user' expected filtered (remote-host rule)",
-    "maildir/bsd/lhost-amazonses-08.eml": "5.7.9 expected securityerror (status table)",
-    "maildir/bsd/lhost-amazonses-18.eml": "5.4.4 'Invalid domain' expected hostunknown (status table)",
-    "maildir/bsd/lhost-amazonworkmail-02.eml": "5.2.1 'User Unknown' expected filtered",
-    "maildir/bsd/lhost-exchange2003-04.eml": "'Recipient Not Found' (MSEXCH:IMC) expected filtered",
-    "maildir/bsd/lhost-exchange2007-05.eml": "expected the status of an earlier attempt (4.4.1), no reply code",
-    "maildir/bsd/lhost-gmail-05.eml": "'Access denied (state 13)' expected securityerror",
-    "maildir/bsd/lhost-gsuite-08.eml": "ezweb.ne.jp '550 : User unknown' expected filtered (remote-host rule)",
-    "maildir/bsd/lhost-office365-04.eml": "ezweb.ne.jp '550 : User unknown' expected filtered (remote-host rule)",
-    "maildir/bsd/lhost-yahoo-06.eml": "ezweb.ne.jp '550 : User unknown' expected filtered (remote-host rule)",
-    "maildir/bsd/lhost-yahoo-14.eml": "'INVALID IP FOR SENDING MAIL OF DOMAIN' expected blocked",
-}
-
-
-def _group_cases() -> list[object]:
-    truth = SHARED / "corpus" / "bounces" / "truth.jsonl"
-    if not truth.exists():  # the test itself then skips, saying what is missing
-        return [pytest.param("", [], id="no-shared-corpus")]
-    cases: list[object] = []
-    for line in truth.read_text(encoding="utf-8").splitlines():
-        entry = json.loads(line)
-        if entry.get("module") not in MODULES:
-            continue
-        marks = ([pytest.mark.xfail(reason=KNOWN_DIFFERENCES[entry["path"]], strict=False)]
-                 if entry["path"] in KNOWN_DIFFERENCES else [])
-        cases.append(pytest.param(entry["path"], entry["expected"], id=entry["path"].rsplit("/", 1)[-1], marks=marks))
-    return cases
-
-
-def _records(path: Path) -> list[tuple[str, str, str, bool]]:
-    out = []
-    for item in iter_inputs([str(path)]):
-        if isinstance(item, Item):
-            out += [(d.status, d.reply_code, d.reason, d.hard_bounce)
-                    for d in parse_message(item.data, item.source, item.index)]
-    return out
-
-
-@pytest.mark.parametrize(("path", "expected"), _group_cases())
-def test_corpus_records_match_the_reference(path: str, expected: list[dict[str, object]]) -> None:
-    shared_path("corpus", "bounces", "truth.jsonl")
-    got = _records(shared_path("corpus", "bounces", path))
-    want = [(e["status"], str(e["replycode"]), e["reason"], bool(e["hardbounce"])) for e in expected]
-    assert got == want
 
 
 def _message(sender: str, subject: str, body: str, headers: str = "") -> bytes:

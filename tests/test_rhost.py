@@ -1,60 +1,13 @@
 """Remote-host rules (providers that give codes their own meaning) and feedback reports (ARF,
-Microsoft JMRP, Apple Mail unsubscribe): the corpus records of those groups, and small inline cases."""
+Microsoft JMRP, Apple Mail unsubscribe): small inline cases (the corpus
+is checked in test_corpus.py)."""
 
 from __future__ import annotations
-
-import json
-from pathlib import Path
 
 import pytest
 
 from bouncekit import parse_message
-from bouncekit.io import Item, iter_inputs
 from bouncekit.reasons.rhost import reason_for_host
-
-from .conftest import SHARED, shared_path
-
-# Records whose remaining error lies outside rhost.py and arf.py (see the helper report): the MIME
-# reader, the reply-code picker, the mbox splitter and the plain-text decoders.
-KNOWN_ELSEWHERE = {
-    "maildir/bsd/rhost-franceptt-04.eml": "1&1 (kundenserver.de) plain-text bounce is read as an auto-reply",
-    "maildir/bsd/rhost-franceptt-10.eml": "DSN Status 4.5.0 vs the reply's own 550 5.5.0",
-    "maildir/bsd/rhost-franceptt-11.eml": "reply code of '220-greeting 421 4.2.1 ...'",
-    "maildir/bsd/rhost-cox-01.eml": "mbox whose second From_ line follows no blank line",
-}
-
-
-def _group_cases() -> list[object]:
-    truth = SHARED / "corpus" / "bounces" / "truth.jsonl"
-    if not truth.exists():  # the test itself then skips, saying what is missing
-        return [pytest.param("", [], id="no-shared-corpus")]
-    cases: list[object] = []
-    for line in truth.read_text(encoding="utf-8").splitlines():
-        entry = json.loads(line)
-        module = entry.get("module") or ""
-        if not (module.startswith("Rhost::") or module == "ARF"):
-            continue
-        marks = ([pytest.mark.xfail(reason=KNOWN_ELSEWHERE[entry["path"]], strict=False)]
-                 if entry["path"] in KNOWN_ELSEWHERE else [])
-        cases.append(pytest.param(entry["path"], entry["expected"], id=entry["path"].rsplit("/", 1)[-1], marks=marks))
-    return cases
-
-
-def _records(path: Path) -> list[tuple[str, str, str, bool]]:
-    out = []
-    for item in iter_inputs([str(path)]):
-        if isinstance(item, Item):
-            out += [(d.status, d.reply_code, d.reason, d.hard_bounce)
-                    for d in parse_message(item.data, item.source, item.index)]
-    return out
-
-
-@pytest.mark.parametrize(("path", "expected"), _group_cases())
-def test_corpus_records_match_the_reference(path: str, expected: list[dict[str, object]]) -> None:
-    shared_path("corpus", "bounces", "truth.jsonl")
-    got = _records(shared_path("corpus", "bounces", path))
-    want = [(e["status"], str(e["replycode"]), e["reason"], bool(e["hardbounce"])) for e in expected]
-    assert got == want
 
 
 @pytest.mark.parametrize(("host", "status", "code", "text", "reason"), [
