@@ -58,7 +58,6 @@ KNOWN_DIFFERENCES = {
     "lhost-v5sendmail-05.eml": "status 5.0.971 (got 5.0.901), reason blocked (got onhold)",
     "lhost-x2-03.eml": "status 5.0.947 (got 5.0.944), reason expired (got networkerror)",
     "lhost-x2-05.eml": "reason expired (got systemerror)",
-    "lhost-x5-01.eml": "status 5.1.1 (got 5.0.901), reply code 550 (got -), reason userunknown (got onhold), hard True (got False)",
     "lhost-yahoo-06.eml": "status 5.0.910 (got 5.0.911), reason filtered (got userunknown), hard False (got True)",
     "lhost-yahoo-14.eml": "status 5.0.971 (got 5.0.901), reason blocked (got onhold)",
     "lhost-zoho-03.eml": "status 5.0.910 (got 5.0.911), reason filtered (got userunknown), hard False (got True)",

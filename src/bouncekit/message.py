@@ -48,6 +48,8 @@ class MessageView:
     """message/delivery-status and message/feedback-report parts (also found as text/plain)."""
     original: str = ""
     """The returned original message (or its headers) as text, when the report includes it."""
+    attached: email.message.Message | None = None
+    """The first attached message/rfc822, parsed, for a bounce that arrives wrapped in another."""
 
     def header(self, name: str) -> str:
         return self.headers.get(name, "")
@@ -153,5 +155,6 @@ def _take_original(view: MessageView, part: email.message.Message) -> None:
     payload = part.get_payload()
     if isinstance(payload, list) and payload and isinstance(payload[0], email.message.Message):
         view.original = _headers_as_text(payload[0])
+        view.attached = payload[0]
     else:
         view.original = _payload_text(part)

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-import re
 from functools import cache
 from types import ModuleType
 
 from ..message import MessageView, read_message
 from . import arf, autoreply, rfc3464, text
 from .base import Facts
+from .text import EMBEDDED_BOUNCE, attached_bounce
 
 _FRAMEWORK = frozenset({"base", "arf", "autoreply", "rfc3464", "text"})
 
@@ -29,12 +29,6 @@ def decoders() -> tuple[ModuleType, ...]:
              if m.name not in _FRAMEWORK and not m.name.startswith("_")]
     found.sort(key=lambda module: (getattr(module, "PRIORITY", 50), module.NAME))
     return (arf, *found, rfc3464, text, autoreply)
-
-
-# Where a bounce forwarded as plain text begins: its own header block.
-_EMBEDDED = re.compile(
-    r"^(?:From MAILER-DAEMON\b|Return-Path: <>|From: .{0,80}(?:MAILER-DAEMON|postmaster)"
-    r"|Content-Type: multipart/report)", re.I | re.M)
 
 
 def decode(view: MessageView, nested: bool = False) -> tuple[str, list[Facts]]:
@@ -49,7 +43,14 @@ def decode(view: MessageView, nested: bool = False) -> tuple[str, list[Facts]]:
         # report in its body: read that once, as a message of its own.
         for part in view.parts:
             if part.content_type == "text/plain":
-                m = _EMBEDDED.search(part.text)
+                m = EMBEDDED_BOUNCE.search(part.text)
                 if m is not None and m.start() > 0:
                     return decode(read_message(part.text[m.start():].lstrip(">")), nested=True)
+        # ... or attached whole, as message/rfc822 (a gateway passing the bounce on)
+        if view.attached is not None and attached_bounce(view):
+            try:
+                data = view.attached.as_bytes()
+            except (ValueError, LookupError, UnicodeError, TypeError):
+                return "", []
+            return decode(read_message(data), nested=True)
     return "", []

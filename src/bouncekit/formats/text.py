@@ -55,6 +55,19 @@ _TEMPORARY = re.compile(
 MAX_DIAGNOSTIC_LINES = 12
 
 
+# Where a bounce passed on by a person or a gateway begins: its own header block.
+EMBEDDED_BOUNCE = re.compile(
+    r"^(?:From MAILER-DAEMON\b|Return-Path: <>|From: .{0,80}(?:MAILER-DAEMON|postmaster)"
+    r"|Content-Type: multipart/report)", re.I | re.M)
+
+
+def attached_bounce(view: MessageView) -> bool:
+    """True when the message carries another bounce as its message/rfc822 attachment."""
+    if view.attached is None:
+        return False
+    return EMBEDDED_BOUNCE.search("\n".join(f"{k}: {v}" for k, v in view.attached.items())) is not None
+
+
 def looks_like_bounce(view: MessageView) -> bool:
     if view.header("x-failed-recipients"):
         return True
@@ -153,6 +166,8 @@ def decode_plain(view: MessageView) -> list[Facts]:
     sender = clean_address(view.header("to"))
     exclude = frozenset({sender, clean_address(view.header("from"))} - {""})
     blocks = recipient_blocks(text, exclude)
+    if not blocks and attached_bounce(view):
+        return []  # the real report is the attached message: read that instead (formats.decode)
     if not blocks:
         listed = view.header("x-failed-recipients") or original_headers(view).get("to", "")
         addresses = [clean_address(a) for a in listed.split(",")]
