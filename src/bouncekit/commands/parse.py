@@ -8,13 +8,16 @@ breaks the parser, or even kills its worker, is reported on stderr and the run g
 from __future__ import annotations
 
 import argparse
+import contextlib
+import itertools
 import multiprocessing
 import os
+import queue
 import signal
 import sys
 import threading
 import time
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -132,8 +135,11 @@ class Progress:
         self.messages = 0
         self.size = 0
         self.total: int | None = None
-        # Sizing a large tree takes a while; do it beside the parsing, not before it.
-        threading.Thread(target=self._measure, args=(paths,), daemon=True).start()
+        self.paths = paths
+
+    def start(self) -> None:
+        """Size the inputs beside the parsing (a large tree takes a while), once workers are forked."""
+        threading.Thread(target=self._measure, args=(self.paths,), name="bouncekit-sizer", daemon=True).start()
 
     def _measure(self, paths: list[str]) -> None:
         self.total = total_bytes(paths)
@@ -193,7 +199,8 @@ class Writer:
     def take(self, result: BatchResult) -> None:
         for text in result.problems:
             self.problem(text)
-        self._writing = True
+        # Only the main thread receives signals; a writer thread is stopped between batches instead.
+        self._writing = threading.current_thread() is threading.main_thread()
         try:
             for encoded in result.encoded:
                 self.sink.write_encoded(encoded)
@@ -220,87 +227,113 @@ class Writer:
         return "\n".join(lines) + "\n"
 
 
-def _serial(batches: Iterator[list[Item] | Problem], writer: Writer, format_name: str, tally: bool) -> None:
-    for batch in batches:
-        if isinstance(batch, Problem):
-            writer.problem(str(batch))
+def _serial(inputs: Iterator[Item | Problem], writer: Writer, format_name: str, tally: bool) -> None:
+    for item in inputs:  # one message at a time: each record is written as soon as it is made
+        if isinstance(item, Problem):
+            writer.problem(str(item))
         else:
-            for item in batch:  # one message at a time: each record is written as soon as it is made
-                writer.take(parse_batch([item], format_name, tally))
-
-
-def _chain(head: list[list[Item] | Problem], rest: Iterator[list[Item] | Problem]
-           ) -> Iterator[list[Item] | Problem]:
-    yield from head
-    yield from rest
-
-
-Pending = tuple[list[Item] | Problem, "Future[BatchResult] | None"]
+            writer.take(parse_batch([item], format_name, tally))
 
 
 class _Workers:
-    """Worker processes parsing batches, with results taken in input order."""
+    """Worker processes parsing batches; results are written in input order as they complete.
+
+    This thread reads the inputs and submits batches; a writer thread waits for results in order
+    and writes them, so finished batches go out while the next input is still awaited (a pipe).
+    Ctrl-C interrupts this thread only: the writer finishes the batch it is writing, then stops.
+    """
 
     def __init__(self, jobs: int, writer: Writer, format_name: str, tally: bool) -> None:
         self.jobs, self.writer, self.format_name, self.tally = jobs, writer, format_name, tally
         # fork: workers start at once with the engine already imported (spawn re-imports it).
         self.context = multiprocessing.get_context("fork") if sys.platform == "linux" else None
+        self.lock = threading.Lock()  # this thread submits while the writer may replace a broken pool
         self.executor = self._start()
-        self.in_flight: deque[Pending] = deque()
+        # Start every worker now, while this is the only thread: forking beside a thread is unsafe.
+        self.executor.submit(int).result()
 
     def _start(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(self.jobs, mp_context=self.context, initializer=_ignore_sigint)
 
     def run(self, batches: Iterator[list[Item] | Problem]) -> None:
+        pending: queue.Queue[tuple[list[Item] | Problem, Future[BatchResult] | None] | None] = queue.Queue(
+            maxsize=self.jobs * IN_FLIGHT_PER_JOB)
+        stop = threading.Event()
+        failure: list[BaseException] = []
+
+        def write() -> None:
+            try:
+                while not stop.is_set() and (entry := pending.get()) is not None:
+                    self._write(*entry)
+            except BaseException as exc:  # a closed stdout, say: this thread reports it
+                failure.append(exc)
+
+        def put(entry: tuple[list[Item] | Problem, Future[BatchResult] | None] | None) -> None:
+            while True:
+                if failure:
+                    raise failure[0]
+                try:
+                    pending.put(entry, timeout=0.2)
+                    return
+                except queue.Full:
+                    continue
+
+        writing = threading.Thread(target=write, name="bouncekit-writer", daemon=True)
+        writing.start()
         try:
             for batch in batches:
-                future = None if isinstance(batch, Problem) else self._submit(batch)
-                self.in_flight.append((batch, future))
-                while len(self.in_flight) > self.jobs * IN_FLIGHT_PER_JOB or (
-                        self.in_flight and (self.in_flight[0][1] is None or self.in_flight[0][1].done())):
-                    self._finish_first()
-            while self.in_flight:
-                self._finish_first()
+                put((batch, None if isinstance(batch, Problem) else self._submit(batch)))
+            put(None)
+            writing.join()
+        except BaseException:
+            stop.set()
+            with contextlib.suppress(queue.Full):
+                pending.put_nowait(None)
+            writing.join()
+            raise
         finally:
-            self.executor.shutdown(wait=True, cancel_futures=True)
+            with self.lock:
+                self.executor.shutdown(wait=True, cancel_futures=True)
+        if failure:
+            raise failure[0]
 
-    def _submit(self, batch: list[Item]) -> Future[BatchResult]:
-        return self.executor.submit(parse_batch, batch, self.format_name, self.tally)
-
-    def _finish_first(self) -> None:
-        batch, future = self.in_flight[0]
+    def _write(self, batch: list[Item] | Problem, future: Future[BatchResult] | None) -> None:
         if isinstance(batch, Problem) or future is None:
-            self.in_flight.popleft()
             self.writer.problem(str(batch))
             return
         try:
             result = future.result()
         except BrokenProcessPool:
-            self._isolate()
+            self._isolate(batch)
             return
-        self.in_flight.popleft()
         self.writer.take(result)
 
-    def _isolate(self) -> None:
-        """A worker died (killed, out of memory, a crash in C) and every batch under way with it:
-        redo them one message at a time in a fresh pool, so that only the culprit is reported."""
-        redo = [batch for batch, _ in self.in_flight]
-        self.in_flight.clear()
-        self.executor.shutdown(wait=True, cancel_futures=True)
-        self.executor = self._start()
-        for batch in redo:
-            if isinstance(batch, Problem):
-                self.writer.problem(str(batch))
-                continue
-            for item in batch:
+    def _submit(self, batch: list[Item]) -> Future[BatchResult]:
+        with self.lock:
+            try:
+                return self.executor.submit(parse_batch, batch, self.format_name, self.tally)
+            except (BrokenProcessPool, RuntimeError) as exc:  # broken, or shut down by Ctrl-C
+                failed: Future[BatchResult] = Future()
+                failed.set_exception(BrokenProcessPool(str(exc)))
+                return failed
+
+    def _isolate(self, batch: list[Item]) -> None:
+        """A worker died (killed, out of memory, a crash in C) and its batches with it: redo a lost
+        batch one message at a time, in a fresh pool when needed, so that only the culprit is reported."""
+        for item in batch:
+            for fresh_pool in (False, True):
+                if fresh_pool:
+                    with self.lock:
+                        self.executor.shutdown(wait=True, cancel_futures=True)
+                        self.executor = self._start()
                 try:
                     result = self._submit([item]).result()
                 except BrokenProcessPool:
-                    self.executor.shutdown(wait=True, cancel_futures=True)
-                    self.executor = self._start()
-                    self.writer.problem(str(Problem(item.source, item.index, "cannot parse: the worker process died")))
                     continue
                 self.writer.take(result)
+                break
+            else:
+                self.writer.problem(str(Problem(item.source, item.index, "cannot parse: the worker process died")))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -311,14 +344,18 @@ def run(args: argparse.Namespace) -> int:
     interrupted = False
     previous = signal.signal(signal.SIGINT, writer.on_sigint)
     try:
-        batches = _batches(iter_inputs(args.paths))
-        first = next(batches, None)
-        second = next(batches, None)
-        head = [b for b in (first, second) if b is not None]
-        if args.jobs == 1 or second is None:  # a single batch is not worth starting workers for
-            _serial(_chain(head, batches), writer, args.format, args.summary)
+        items = iter_inputs(args.paths)
+        head = list(itertools.islice(items, 2))
+        inputs = itertools.chain(head, items)
+        workers = None
+        if args.jobs > 1 and len(head) > 1:  # a single message is not worth starting workers for
+            workers = _Workers(args.jobs, writer, args.format, args.summary)
+        if progress is not None:
+            progress.start()
+        if workers is None:
+            _serial(inputs, writer, args.format, args.summary)
         else:
-            _Workers(args.jobs, writer, args.format, args.summary).run(_chain(head, batches))
+            workers.run(_batches(inputs))
     except KeyboardInterrupt:
         interrupted = True
     finally:
