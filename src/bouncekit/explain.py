@@ -9,7 +9,7 @@ from ._errors import CodeSyntaxError, NoCodeFoundError
 from .codes import kb
 from .codes.grammar import check_reply_code, looks_like_code, parse_status
 from .model import SEVERITY_BY_DIGIT, CodeExplanation, CodePart, Explanation, StatusCode, VendorMeaning
-from .reply import parse_reply
+from .reply import CODE_CHANGED, parse_reply
 
 RFC3463 = "RFC 3463"
 VERDICT_FIELDS = ("reason", "hard_bounce", "permanent", "fault", "action_advice", "retry_after", "evidence")
@@ -159,7 +159,7 @@ def explain(code_or_text: str, lang: str = "en") -> Explanation:
             lang, "conflict", reply_code=reply.reply_code, status=reply.status,
             reply_severity=kb.ui(lang, "severity." + codes[0].severity),
             status_severity=kb.ui(lang, "severity." + codes[1].severity)))
-    if any("changed its code" in w for w in reply.warnings):
+    if any(w.startswith(CODE_CHANGED) for w in reply.warnings):
         warnings.append(kb.ui(lang, "code_changed"))
     from .engine import classify_reply  # the engine is only needed when a whole reply is given
 

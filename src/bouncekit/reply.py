@@ -32,6 +32,8 @@ _COMMAND_NAMES = {
 _REMOTE_HOST = re.compile(
     r"\bhost[ \t]+(?P<a>[\w.-]+\.[A-Za-z]{2,}|[\d.]+)[ \t]*\[|\bwhile talking to[ \t]+(?P<b>[\w.-]+?)\.?:"
     r"|\bRemote-MTA:[ \t]*dns;[ \t]*(?P<c>[\w.-]+)", re.I)
+# The start of the warning for a multi-line reply whose lines carry different codes.
+CODE_CHANGED = "multi-line reply changed its code"
 _POSTFIX_TAIL = re.compile(r"\s*\(in reply to [^)]*\)\s*$", re.I)
 
 
@@ -117,7 +119,7 @@ def _gather(text: str, code_match: re.Match[str],
         if m is not None and at_start:
             if m.group("code") != code:
                 if continued:
-                    warnings.append(f"multi-line reply changed its code from {code} to {m.group('code')} "
+                    warnings.append(f"{CODE_CHANGED} from {code} to {m.group('code')} "
                                     "(RFC 5321 s4.2.1: every line must carry the same code)")
                 break
             status = _STATUS_AFTER_CODE.match(line, m.end())
