@@ -64,7 +64,6 @@ KNOWN_DIFFERENCES = {
     "rfc3464-01.eml": "reply code - (got 550), reason mailboxfull (got userunknown), hard False (got True)",
     "rfc3464-06.eml": "reply code - (got 554)",
     "rfc3464-35.eml": "reason rejected (got onhold); reason filtered (got userunknown), hard False (got True)",
-    "rfc3464-38.eml": "record 1 missing",
     "rfc3464-42.eml": "reason filtered (got userunknown), hard False (got True)",
     "rfc3464-43.eml": "reason onhold (got systemerror)",
     "rhost-cox-01.eml": "record 2 missing",

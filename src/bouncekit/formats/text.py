@@ -24,7 +24,7 @@ _ORIGINAL_MARKER = re.compile(
     r"^[ \t>]*(?:[-=_*]{2,}.*)?(?:below this line is a copy|this is a copy of|copy of the (?:original )?message"
     r"|original message|returned message|message headers follow|undelivered message|headers of the original"
     r"|the (?:header|headers|text) of the (?:original|returned)|original mail|unsent message"
-    r"|text of your message|your message (?:reads|is below|was)|content-type: message/rfc822"
+    r"|text of your message|your message (?:reads|is below|was)|content-type: message/rfc822|message text follows"
     r"|message header|start of (?:the )?(?:returned|original|bounced)|forwarded message)",
     re.IGNORECASE | re.MULTILINE)
 _HEADER_LINE = re.compile(r"^(?:Return-Path|Received|Message-Id|DKIM-Signature|X-[\w-]+):", re.IGNORECASE)
@@ -36,10 +36,13 @@ _RECIPIENT_LINE = re.compile(
     r"|final-recipient: *rfc822;|original-recipient: *rfc822;)?"
     r"[ \t]*[<\"']?(?P<addr>" + ADDRESS.pattern + r")[>\"']?[ \t]*(?::|\.\.\.|,)?(?P<rest>(?:[ \t]+.*)?)$",
     re.IGNORECASE)
+# ... or the reason first and the address last: "User's mailbox is full: <a@b.example>"
+_REASON_THEN_RECIPIENT = re.compile(
+    r"^[ \t]*(?P<rest>[A-Za-z][^<>@:\n ]{0,60} [^<>@:\n]{1,200}):[ \t]*<(?P<addr>" + ADDRESS.pattern + r")>[ \t]*$")
 _STATUS_ANYWHERE = re.compile(r"(?<![\w.])[#(]?(?P<status>[245]\.\d{1,3}\.\d{1,3})(?![\d]|\.\d)")
 
 # A bounce says so in its envelope: the null sender's stand-ins and the usual subjects.
-_BOUNCE_FROM = re.compile(r"mailer-daemon|postmaster|mail delivery|mail-daemon|mdaemon|delivery|bounce|returned",
+_BOUNCE_FROM = re.compile(r"mailer-daemon|post_?master|mail delivery|mail-daemon|mdaemon|delivery|bounce|returned",
                           re.IGNORECASE)
 _BOUNCE_SUBJECT = re.compile(
     r"undeliver|undelivered|delivery (?:status )?(?:notification|failure|failed|report|problem|has failed|incomplete)"
@@ -95,7 +98,7 @@ def recipient_blocks(text: str, exclude: frozenset[str] = frozenset()) -> list[t
     for i, line in enumerate(lines):
         if "@" not in line or len(line) > 400:
             continue
-        m = _RECIPIENT_LINE.match(line)
+        m = _RECIPIENT_LINE.match(line) or _REASON_THEN_RECIPIENT.match(line)
         if m is not None:
             address = clean_address(m.group("addr"))
             if address and address not in exclude:
