@@ -35,8 +35,6 @@ KNOWN_DIFFERENCES = {
     "lhost-exim-46.eml": "reason blocked (got requireptr)",
     "lhost-exim-57.eml": "status 5.0.918 (got 5.0.971), reason rejected (got blocked)",
     "lhost-ezweb-02.eml": "reply code - (got 550)",
-    "lhost-fml-02.eml": "record 1 missing",
-    "lhost-fml-03.eml": "record 1 missing",
     "lhost-gmail-05.eml": "reason securityerror (got rejected)",
     "lhost-gsuite-08.eml": "reason filtered (got userunknown), hard False (got True)",
     "lhost-mailfoundry-01.eml": "status 5.0.910 (got 5.0.911), reason filtered (got userunknown), hard False (got True)",
