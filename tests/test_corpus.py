@@ -48,7 +48,6 @@ KNOWN_DIFFERENCES = {
     "lhost-postfix-64.eml": "status 5.0.900 (got 5.0.901), reason undefined (got onhold)",
     "lhost-postfix-75.eml": "record 1 missing",
     "lhost-sendmail-13.eml": "reason systemerror (got mailererror)",
-    "lhost-sendmail-14.eml": "record 1 missing",
     "lhost-sendmail-16.eml": "reason blocked (got onhold)",
     "lhost-sendmail-54.eml": "reason expired (got blocked)",
     "lhost-sendmail-56.eml": "status 4.7.0 (got 5.5.0), reply code 421 (got 554), reason blocked (got onhold)",

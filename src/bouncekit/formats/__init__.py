@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import re
 from functools import cache
 from types import ModuleType
 
@@ -31,6 +32,9 @@ def decoders() -> tuple[ModuleType, ...]:
     return (arf, *found, rfc3464, text, autoreply)
 
 
+_QUOTE = re.compile(r"^> ?", re.MULTILINE)
+
+
 def decode(view: MessageView, nested: bool = False) -> tuple[str, list[Facts]]:
     """The facts of every recipient the report names, and the decoder that read them."""
     for decoder in decoders():
@@ -43,9 +47,11 @@ def decode(view: MessageView, nested: bool = False) -> tuple[str, list[Facts]]:
         # report in its body: read that once, as a message of its own.
         for part in view.parts:
             if part.content_type == "text/plain":
-                m = EMBEDDED_BOUNCE.search(part.text)
-                if m is not None and m.start() > 0:
-                    return decode(read_message(part.text[m.start():].lstrip(">")), nested=True)
+                # forwarded as is, or quoted line by line ("> ") by the forwarding mail client
+                for text in (part.text, _QUOTE.sub("", part.text)):
+                    m = EMBEDDED_BOUNCE.search(text)
+                    if m is not None and m.start() > 0:
+                        return decode(read_message(text[m.start():]), nested=True)
         # ... or attached whole, as message/rfc822 (a gateway passing the bounce on)
         if view.attached is not None and attached_bounce(view):
             try:
