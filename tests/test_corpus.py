@@ -46,7 +46,6 @@ KNOWN_DIFFERENCES = {
     "lhost-mxlogic-03.eml": "status 5.0.910 (got 5.5.0), reason filtered (got userunknown), hard False (got True)",
     "lhost-postfix-07.eml": "status 5.0.910 (got 5.0.901), reason filtered (got onhold)",
     "lhost-postfix-64.eml": "status 5.0.900 (got 5.0.901), reason undefined (got onhold)",
-    "lhost-postfix-75.eml": "record 1 missing",
     "lhost-sendmail-13.eml": "reason systemerror (got mailererror)",
     "lhost-sendmail-16.eml": "reason blocked (got onhold)",
     "lhost-sendmail-54.eml": "reason expired (got blocked)",

@@ -114,3 +114,11 @@ def test_greeting_refusal_is_a_connection_failure() -> None:
 def test_no_text_makes_the_reader_raise(text: str) -> None:
     parse_transcript(text)
     parse_transcript(text, client=text)
+
+
+def test_postfix_postmaster_notation_is_read() -> None:
+    # Postfix's "errors from" notices write the dialogue from the server's side: In is the client.
+    records = parse_transcript(" Out: 220 mx.example.com ESMTP\n In:  MAIL FROM:<a@example.org>\n"
+                               " Out: 250 2.1.0 Ok\n In:  RCPT TO:<b@example.com>\n Out: 250 2.1.5 Ok\n"
+                               " In:  DATA\n Out: 354 End data\n Out: 451 4.3.0 Error: queue file write error\n")
+    assert [(r.recipient, r.reply_code, r.smtp_command) for r in records] == [("b@example.com", "451", "DATA")]

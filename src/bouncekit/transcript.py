@@ -31,7 +31,9 @@ MAX_TRANSCRIPT = 1 << 20
 
 _REPLY = re.compile(r"(?P<code>[2-5][0-5]\d)(?P<sep>[ -]|$)")
 # Marks: explicit sides first, then arrows whose side the content decides (chamuyero, swaks).
-_SIDE_MARK = re.compile(r"[ \t]*(?:(?P<s>S|server|<<<|reply|recv)|(?P<c>C|client|>>>|send))[ \t]*:?[ \t]?", re.I)
+# Postfix's notices to the postmaster write the server's side: "In:" is the client, "Out:" the server.
+_SIDE_MARK = re.compile(r"[ \t]*(?:(?P<s>S|server|<<<|reply|recv|Out)|(?P<c>C|client|>>>|send|In))[ \t]*:?[ \t]?",
+                        re.I)
 _ARROW = re.compile(r"[ \t]*(?:(?P<conn>[A-Za-z]\w{0,15})[ \t]+)?(?P<arrow><\.\.\.|<-|->|<~|~>|<\*\*|\*\*>)[ \t]?")
 _CONNECT = re.compile(r"[ \t]*[A-Za-z]\w{0,15}[ \t]+(?:tcp_connect|tls_connect|unix_connect|close|tcp_listen"
                       r"|unix_listen|tls_listen)\b")
