@@ -42,6 +42,14 @@ def test_an_mbox_splits_only_at_from_lines_after_a_blank_line(tmp_path: Path) ->
     assert [(i.index, i.data) for i in items if isinstance(i, Item)] == [(0, MESSAGE_A + b"\n"), (1, MESSAGE_B + b"\n")]
 
 
+def test_a_full_separator_line_splits_even_without_a_blank_line_before(tmp_path: Path) -> None:
+    box = b"From MAILER-DAEMON  Thu Jul  2 12:05:05 2020\n" + MESSAGE_A + b"--end--\n" \
+        + b"From double-bounce@example.com  Thu Jul  2 12:05:05 2020\n" + MESSAGE_B
+    (tmp_path / "box").write_bytes(box)
+    items = read([tmp_path / "box"])
+    assert [i.data for i in items if isinstance(i, Item)] == [MESSAGE_A + b"--end--\n", MESSAGE_B]
+
+
 def test_mboxrd_quoted_from_lines_lose_one_quote(tmp_path: Path) -> None:
     (tmp_path / "box").write_bytes(mbox_of(MESSAGE_C))
     (item,) = read([tmp_path / "box"])

@@ -33,8 +33,13 @@ MAX_MESSAGE_BYTES = 8 << 20
 # practice, only split where that line follows a blank line (or starts the file), because "From "
 # at the start of a body line is common in unescaped mbox files. A separator line is short (sender
 # and date); 998 is RFC 5322's line limit, so a longer line is content, and the scan stays linear.
+# A line in the full separator form, "From sender  Thu Jul  2 12:05:05 2020" (an asctime date), also
+# splits where no blank line comes before it: some MTAs append messages right after a MIME end line.
 MBOX_MARK = b"From "
-_MBOX_SEPARATOR = re.compile(rb"\n\r?\n(From [^\n]{0,998}\n)")
+_MBOX_SEPARATOR = re.compile(
+    rb"\n\r?\n(?P<line>From [^\n]{0,998}\n)"
+    rb"|\n(?P<dated>From [^\s]{1,256} {1,2}(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep"
+    rb"|Oct|Nov|Dec) [ \d]\d \d\d:\d\d:\d\d \d{4}[^\n]{0,80}\r?\n)")
 _SEPARATOR_MAX = 1 + 2 + 5 + 998 + 1
 # mboxrd (RFC 4155 s2): a body line "From " is stored as ">From ", ">From " as ">>From ", ...
 _QUOTED_FROM = re.compile(rb"^>(>*From )", re.MULTILINE)
@@ -89,7 +94,8 @@ def _mbox_messages(chunks: Iterable[bytes], source: str) -> Iterator[Item | Prob
                     continue
                 start = scan = newline + 1
             for match in _MBOX_SEPARATOR.finditer(buf, scan):
-                yield Item(source, index, _unquote(head if head is not None else buf[start:match.start(1)]))
+                end = match.start("line") if match.group("line") is not None else match.start("dated")
+                yield Item(source, index, _unquote(head if head is not None else buf[start:end]))
                 index += 1
                 head = None
                 start = match.end()
