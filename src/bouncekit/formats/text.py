@@ -39,7 +39,6 @@ _RECIPIENT_LINE = re.compile(
 # ... or the reason first and the address last: "User's mailbox is full: <a@b.example>"
 _REASON_THEN_RECIPIENT = re.compile(
     r"^[ \t]*(?P<rest>[A-Za-z][^<>@:\n ]{0,60} [^<>@:\n]{1,200}):[ \t]*<(?P<addr>" + ADDRESS.pattern + r")>[ \t]*$")
-_STATUS_ANYWHERE = re.compile(r"(?<![\w.])[#(]?(?P<status>[245]\.\d{1,3}\.\d{1,3})(?![\d]|\.\d)")
 
 # A bounce says so in its envelope: the null sender's stand-ins and the usual subjects.
 _BOUNCE_FROM = re.compile(r"mailer-daemon|post_?master|mail delivery|mail-daemon|mdaemon|delivery|bounce|returned",
@@ -154,11 +153,7 @@ def codes_from_transcript(facts: Facts, window: str) -> None:
 
 def facts_from_diagnostic(recipient: str, diagnostic: str) -> Facts:
     reply = parse_reply(diagnostic)
-    status = reply.status
-    if not status:
-        m = _STATUS_ANYWHERE.search(diagnostic)
-        status = m.group("status") if m else ""
-    return Facts(recipient=recipient, status=status, reply_code=reply.reply_code,
+    return Facts(recipient=recipient, status=reply.status or status_in_text(diagnostic), reply_code=reply.reply_code,
                  diagnostic_code=" ".join(diagnostic.split()), smtp_command=reply.command,
                  remote_mta=reply.remote_host)
 
