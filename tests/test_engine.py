@@ -211,3 +211,10 @@ def test_reply_like_text_never_breaks_the_classifier(tokens: list[str]) -> None:
 def test_hostile_inputs_from_the_environment_are_not_needed() -> None:
     # the hostile cases above are built in memory; nothing is read from disk or the network
     assert "BOUNCEKIT_HOSTILE" not in os.environ
+
+
+@pytest.mark.parametrize("subject", ["Your application was rejected", "Re: bounce house rental", "Payment error"])
+def test_a_person_writing_such_words_is_not_a_bounce(subject: str) -> None:
+    letter = f"From: Ann <ann@example.com>\nTo: bob@example.net\nSubject: {subject}\n\n" \
+             "Hi Bob,\n\n  carol@example.org\n\nwas copied. Regards\n"
+    assert parse_message(letter.encode()) == []

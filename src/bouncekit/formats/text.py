@@ -46,9 +46,11 @@ _BOUNCE_FROM = re.compile(r"mailer-daemon|post_?master|mail delivery|mail-daemon
 _BOUNCE_SUBJECT = re.compile(
     r"undeliver|undelivered|delivery (?:status )?(?:notification|failure|failed|report|problem|has failed|incomplete)"
     r"|returned mail|failure notice|failed delivery|could not be delivered|mail delivery failed|nondeliver"
-    r"|non-deliver|delivery error|rejected|warning: (?:could not send|message)|delayed mail|mail system error"
-    r"|error sending|message not delivered|bounce|delivery notice|returned to sender|not delivered",
+    r"|non-deliver|delivery error|warning: (?:could not send|message)|delayed mail|mail system error"
+    r"|error sending|message not delivered|returned to sender",
     re.IGNORECASE)
+# Words that say "bounce" only when a mail system, not a person, sends them.
+_WEAK_SUBJECT = re.compile(r"rejected|bounce|delivery notice|not delivered|failure|error", re.IGNORECASE)
 _TEMPORARY = re.compile(
     r"temporary (?:error|failure|problem)|will (?:be retried|retry|try again|continue)"
     r"|still (?:being )?tr(?:y|ied|ying)|delayed|has not yet been delivered|not yet been delivered|warning:|deferred",
@@ -73,7 +75,11 @@ def attached_bounce(view: MessageView) -> bool:
 def looks_like_bounce(view: MessageView) -> bool:
     if view.header("x-failed-recipients"):
         return True
-    return bool(_BOUNCE_FROM.search(view.header("from")) or _BOUNCE_SUBJECT.search(view.header("subject")))
+    if _BOUNCE_FROM.search(view.header("from")) or _BOUNCE_SUBJECT.search(view.header("subject")):
+        return True
+    # RFC 3834 s5 / RFC 5321 s4.5.5: machine-made mail, sent with the null reverse-path
+    automatic = view.header("auto-submitted").lower().startswith("auto-") or view.header("return-path") == "<>"
+    return automatic and _WEAK_SUBJECT.search(view.header("subject")) is not None
 
 
 def error_text(view: MessageView) -> str:
