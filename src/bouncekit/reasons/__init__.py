@@ -6,9 +6,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
+from re import _parser as _sre_parser  # type: ignore[attr-defined]
+from typing import Any
 
 from .rhost import reason_for_host
 from .tables import DECISIVE_STATUSES, PSEUDO_STATUS_DETAIL, REASON_PRIORITY, REPLY_REASONS, STATUS_REASONS, phrases
+
+_BRANCH, _LITERAL, _SUBPATTERN = _sre_parser.BRANCH, _sre_parser.LITERAL, _sre_parser.SUBPATTERN
 
 # Codes too broad to decide anything: the words of the server decide instead.
 GENERIC_DETAILS = frozenset({"X.0.0", "X.1.0", "X.2.0", "X.4.0", "X.5.0", "X.7.0", "X.7.1"})
@@ -47,10 +51,55 @@ def _row_ids() -> dict[str, list[str]]:
 MAX_PHRASE_TEXT = 4096
 
 
+def _required_literals(items: Any) -> tuple[str, ...]:
+    """Lower-case ASCII strings at least one of which every match of the parsed pattern *items* contains
+    (() if none can be named). Only the top-level sequence counts, and groups and alternations in it that
+    are not repeated: anything inside a repeat may be absent."""
+    candidates: list[tuple[str, ...]] = []
+    run = ""
+    for op, arg in [*items, (None, None)]:
+        if op is _LITERAL and arg < 128:
+            run += chr(arg).lower()
+            continue
+        if run:
+            candidates.append((run,))
+        run = ""
+        if op is _SUBPATTERN:
+            candidates.append(_required_literals(arg[-1]))
+        elif op is _BRANCH:
+            alternatives = [_required_literals(branch) for branch in arg[1]]
+            if all(alternatives):
+                candidates.append(tuple(sorted({n for found in alternatives for n in found})))
+    # the most selective: the one whose shortest string is longest
+    return max((c for c in candidates if c), key=lambda c: min(map(len, c)), default=())
+
+
+@cache
+def _needles() -> dict[str, tuple[str, ...] | None]:
+    """Per reason, literals of which at least one occurs in any text its alternation matches; None when
+    a row has no required literal (its alternation must always be searched)."""
+    by_reason: dict[str, list[tuple[str, ...]]] = {}
+    for _, reason, pattern in phrases():
+        try:
+            found = _required_literals(_sre_parser.parse(pattern, re.IGNORECASE))
+        except re.error:
+            found = ()
+        by_reason.setdefault(reason, []).append(found)
+    return {reason: None if () in found else tuple(sorted({n for row in found for n in row}))
+            for reason, found in by_reason.items()}
+
+
 def reason_from_text(text: str) -> Verdict | None:
     """The first reason, in priority order, whose phrases occur in *text*."""
     text = text[:MAX_PHRASE_TEXT]
+    # A substring test is ~100x cheaper than a case-insensitive alternation search: skip the reasons
+    # none of whose literals occur. Only for ASCII text, where lower() and re.IGNORECASE agree exactly.
+    lowered = text.lower() if text.isascii() else None
+    needles = _needles()
     for reason, pattern in _phrase_patterns():
+        wanted = needles.get(reason)
+        if lowered is not None and wanted is not None and not any(n in lowered for n in wanted):
+            continue
         m = pattern.search(text)
         if m is not None:
             index = int(next(k for k, v in m.groupdict().items() if v is not None)[1:])
