@@ -1,6 +1,6 @@
 """The ASGI app: a thin HTTP layer over the public API (explain, classify_reply, parse_message,
-parse_log_line) and the
-web page at ``/``. Every error answers ``{"error": "..."}`` with a 4xx status that says whose fault it is."""
+parse_log_line) and the web page at ``/``. Every error answers ``{"error": "..."}`` with a status
+that says whose fault it is."""
 
 from __future__ import annotations
 
