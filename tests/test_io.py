@@ -14,6 +14,7 @@ import pytest
 from bouncekit import io as bio
 from bouncekit.engine import parse_message
 from bouncekit.io import SINKS, Item, Problem, iter_inputs
+from bouncekit.model import Delivery
 
 from .conftest import shared_path
 
@@ -121,30 +122,31 @@ def test_a_problem_names_the_message_position_when_known() -> None:
     assert str(Problem("box.mbox", 3, "cannot parse")) == "box.mbox (message 3): cannot parse"
 
 
-def corpus_records() -> list:  # type: ignore[type-arg]
+def corpus_records() -> list[Delivery]:
     root = shared_path("corpus", "bounces", "maildir")
     paths = sorted(p for p in root.rglob("*.eml"))[:40]
     return [r for p in paths for r in parse_message(p.read_bytes(), str(p))]
 
 
-def test_the_jsonl_sink_writes_one_json_object_per_record() -> None:
-    records = corpus_records()
+def written(fmt: str, records: list[Delivery]) -> str:
+    """What the sink of *fmt* writes for *records*."""
     out = io.StringIO()
-    sink = SINKS["jsonl"](out)
+    sink = SINKS[fmt](out)
     for record in records:
         sink.write(record)
     sink.close()
-    assert [json.loads(line) for line in out.getvalue().splitlines()] == [r.to_dict() for r in records]
+    return out.getvalue()
+
+
+def test_the_jsonl_sink_writes_one_json_object_per_record() -> None:
+    records = corpus_records()
+    text = written("jsonl", records)
+    assert [json.loads(line) for line in text.splitlines()] == [r.to_dict() for r in records]
 
 
 def test_the_json_sink_writes_one_array() -> None:
     records = corpus_records()
-    out = io.StringIO()
-    sink = SINKS["json"](out)
-    for record in records:
-        sink.write(record)
-    sink.close()
-    assert json.loads(out.getvalue()) == [r.to_dict() for r in records]
+    assert json.loads(written("json", records)) == [r.to_dict() for r in records]
 
 
 def test_the_json_sink_writes_an_empty_array_for_no_records() -> None:
@@ -155,22 +157,12 @@ def test_the_json_sink_writes_an_empty_array_for_no_records() -> None:
 
 def test_the_csv_sink_writes_a_header_and_a_row_per_record() -> None:
     records = corpus_records()
-    out = io.StringIO()
-    sink = SINKS["csv"](out)
-    for record in records:
-        sink.write(record)
-    sink.close()
-    rows = list(csv.DictReader(io.StringIO(out.getvalue())))
+    rows = list(csv.DictReader(io.StringIO(written("csv", records))))
     assert [row["recipient"] for row in rows] == [r.recipient for r in records]
 
 
 def test_the_table_sink_has_a_header_and_a_line_per_record() -> None:
     records = corpus_records()
-    out = io.StringIO()
-    sink = SINKS["table"](out)
-    for record in records:
-        sink.write(record)
-    sink.close()
-    lines = out.getvalue().splitlines()
+    lines = written("table", records).splitlines()
     assert lines[0].split()[:3] == ["source", "recipient", "status"]
     assert len(lines) == len(records) + 1
