@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from .model import Reply
 
@@ -32,6 +33,10 @@ _COMMAND_NAMES = {
 _REMOTE_HOST = re.compile(
     r"\bhost[ \t]+(?P<a>[\w.-]+\.[A-Za-z]{2,}|[\d.]+)[ \t]*\[|\bwhile talking to[ \t]+(?P<b>[\w.-]+?)\.?:"
     r"|\bRemote-MTA:[ \t]*dns;[ \t]*(?P<c>[\w.-]+)", re.I)
+# One of these (or ">>>") occurs, lower-cased, in any text _COMMAND matches.
+_COMMAND_WORDS = ("in reply to", "after", "while")
+# ... and one of these in any text _REMOTE_HOST matches.
+_HOST_WORDS = ("host", "while talking to", "remote-mta:")
 # The start of the warning for a multi-line reply whose lines carry different codes.
 CODE_CHANGED = "multi-line reply changed its code"
 _POSTFIX_TAIL = re.compile(r"\s*\(in reply to [^)]*\)\s*$", re.I)
@@ -55,6 +60,8 @@ def _find_start(text: str) -> tuple[re.Match[str], re.Match[str] | None] | None:
 def smtp_command(text: str, first: bool = False) -> str:
     """The SMTP command that *text* says a reply answered (the last one named, or the first)."""
     found = ""
+    if text.isascii() and ">>>" not in text and not any(w in text.lower() for w in _COMMAND_WORDS):
+        return ""  # none of the words _COMMAND needs (ASCII: lower() and re.I agree)
     for m in _COMMAND.finditer(text):
         found = m.group("cmd").upper()
         if first:
@@ -69,6 +76,11 @@ def status_in_text(text: str) -> str:
     return m.group("status") if m else ""
 
 
+# A recipient's diagnostic is read by its decoder and again by the engine: keep the last few readings
+# of texts up to this size (a bound, so hostile megabyte texts are not kept).
+MAX_CACHED_TEXT = 4096
+
+
 def parse_reply(text: str) -> Reply:
     """Read the first SMTP reply in *text*: its reply code, enhanced status code, words and command.
 
@@ -79,9 +91,15 @@ def parse_reply(text: str) -> Reply:
     <a@b>... User unknown" and Microsoft's "#550 5.1.10 RESOLVER.ADR...; ##". A text with no reply
     code gives a Reply whose ``reply_code`` is empty (its enhanced code is still read if present).
     """
+    return _read_recent(text) if len(text) <= MAX_CACHED_TEXT else _read(text)
+
+
+def _read(text: str) -> Reply:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     command = smtp_command(text)
-    host_match = _REMOTE_HOST.search(text)
+    lowered = text.lower() if text.isascii() else None
+    host_match = (None if lowered is not None and not any(w in lowered for w in _HOST_WORDS)
+                  else _REMOTE_HOST.search(text))
     remote_host = next((g for g in host_match.groups() if g), "") if host_match else ""
     found = _find_start(text)
     if found is None:
@@ -100,6 +118,9 @@ def parse_reply(text: str) -> Reply:
             f"reply code {code} and enhanced status code {status} disagree "
             f"(RFC 2034 s4: the class must match the first digit; the reply code decides, RFC 5321 s4.2.1)")
     return Reply(code, status, words, command, remote_host, tuple(lines), tuple(warnings))
+
+
+_read_recent = lru_cache(maxsize=256)(_read)
 
 
 def _gather(text: str, code_match: re.Match[str],

@@ -43,6 +43,8 @@ MAX_SECTION_CHARS = 4000
 def sniff(view: MessageView) -> bool:
     # The closing marker is 1&1's own wording; the sender domain alone may be a customer's relay.
     head = view.body_text[:6000]
+    if "failed:" not in head:  # cheap: _FAILED needs it (case-sensitive)
+        return False
     return bool(_FAILED.search(head)) and bool(_FROM.search(view.header("from")) or _END.search(head))
 
 

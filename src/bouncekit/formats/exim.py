@@ -38,6 +38,8 @@ _LIST_START = re.compile(
     r"address\(es\) failed:|not yet been delivered (?:is|are):|that were\s+incorrectly constructed:"
     r"|could not be delivered to (?:one or more|all) of its\s+recipients[^\n]{0,80}\n(?:[^\n]{0,80}\n)?[ \t]*\n",
     re.IGNORECASE)
+_LIST_START_WORDS = ("address(es) failed:", "not yet been delivered ", "incorrectly constructed:",
+                     "could not be delivered to ")
 _LIST_END = re.compile(
     r"^(?:-{2,}[ \t]*This is a copy of|-{2,}[ \t]*The body of the message|The following text was generated"
     r"|No action is required on your part|This address has been ignored|Please note that this is only"
@@ -67,7 +69,10 @@ _PIPE_OUTPUT = "The following text was generated during the delivery attempt"
 def sniff(view: MessageView) -> bool:
     if view.header("x-failed-recipients") and "exim" in view.header("received").lower():
         return True
-    return _LIST_START.search(view.body_text[:8000]) is not None and (
+    head = view.body_text[:8000]
+    if head.isascii() and not any(w in head.lower() for w in _LIST_START_WORDS):
+        return False  # cheap: _LIST_START needs one of them (lower() and re.IGNORECASE agree on ASCII)
+    return _LIST_START.search(head) is not None and (
         "mail delivery software" in view.body_text[:2000] or bool(view.header("x-failed-recipients"))
         or "exim" in " ".join(v for k, v in view.header_list if k == "received").lower())
 

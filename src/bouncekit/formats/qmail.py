@@ -62,7 +62,11 @@ _GIVING_UP_ON = re.compile(r"^Giving up on \S{1,255}[ \t]*$", re.MULTILINE)
 
 
 def sniff(view: MessageView) -> bool:
-    return bool(_BANNER.search(view.body_text[:1500]))
+    head = view.body_text[:1500]
+    # cheap: both banners name qmail-send (for ASCII text lower() and re.IGNORECASE agree)
+    if head.isascii() and "qmail-send" not in head.lower():
+        return False
+    return bool(_BANNER.search(head))
 
 
 def _blocks(text: str) -> list[tuple[str, str]]:

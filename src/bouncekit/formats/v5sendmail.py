@@ -37,6 +37,10 @@ _GAVE_UP = re.compile(r"\bcannot send message for \d{1,4} (?:day|hour)", re.IGNO
 
 def sniff(view: MessageView) -> bool:
     text = view.body_text
+    if text.isascii():  # cheap: the literals both markers need (lower() and re.IGNORECASE agree on ASCII)
+        lowered = text.lower()
+        if "unsent message follows" not in lowered or "transcript of session follows" not in lowered:
+            return False
     return _END.search(text) is not None and _START.search(text) is not None
 
 

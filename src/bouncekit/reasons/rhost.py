@@ -137,10 +137,31 @@ def _compiled() -> tuple[tuple[Provider, tuple[tuple[str, re.Pattern[str], str],
                  for p in RHOST_RULES)
 
 
-def _applies(provider: Provider, host: str, domain: str, lowered: str) -> bool:
-    names = (host, domain) if provider.by_recipient else (host,)
-    return (any(name == h or name.endswith("." + h) for name in names if name for h in provider.hosts)
-            or any(m in lowered for m in provider.markers))
+@cache
+def _by_suffix() -> dict[str, frozenset[int]]:
+    """Host suffix -> the numbers (in RHOST_RULES) of the providers it names."""
+    found: dict[str, set[int]] = {}
+    for n, provider in enumerate(RHOST_RULES):
+        for suffix in provider.hosts:
+            found.setdefault(suffix, set()).add(n)
+    return {suffix: frozenset(numbers) for suffix, numbers in found.items()}
+
+
+@cache
+def _markers() -> tuple[tuple[str, int], ...]:
+    """(marker, number in RHOST_RULES of the provider that writes it), for every provider's markers."""
+    return tuple((m, n) for n, provider in enumerate(RHOST_RULES) for m in provider.markers)
+
+
+def _named_by(name: str, by_recipient: bool, found: set[int]) -> None:
+    """Add the providers that *name* (a host or domain) belongs to: the name or a parent domain of it
+    is one of their suffixes."""
+    suffixes = _by_suffix()
+    while name:
+        for n in suffixes.get(name, ()):
+            if not by_recipient or RHOST_RULES[n].by_recipient:
+                found.add(n)
+        name = name.partition(".")[2]
 
 
 def reason_for_host(remote_host: str, status: str, reply_code: str, text: str,
@@ -151,11 +172,13 @@ def reason_for_host(remote_host: str, status: str, reply_code: str, text: str,
     domain = recipient.rpartition("@")[2].lower()
     text = text[:MAX_RULE_TEXT]
     lowered = text.lower()
+    applies = {n for m, n in _markers() if m in lowered}
+    _named_by(host, False, applies)
+    _named_by(domain, True, applies)
     subject = f"{status} {reply_code} {text}"
-    for provider, rules in _compiled():
-        if not _applies(provider, host, domain, lowered):
-            continue
-        for row_id, pattern, reason in rules:
+    compiled = _compiled()
+    for n in sorted(applies):  # in table order: the first provider that applies and matches decides
+        for row_id, pattern, reason in compiled[n][1]:
             if pattern.search(subject):
                 return reason, f"rhost:{row_id}"
     return None
