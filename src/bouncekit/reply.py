@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import lru_cache
 
 from .model import Reply
@@ -13,6 +14,11 @@ _CODE = re.compile(r"(?<![\w.+/@=%$-])#?(?P<code>[2-5][0-5][0-9])(?P<sep>-|[ \t]
 # RFC 3463 s2; Exchange writes a leading '#' ("550 #5.7.1"), see reference/rfc_notes.md s2.
 _STATUS_AFTER_CODE = re.compile(r"[ \t]*#?(?P<status>[245]\.[0-9]{1,3}\.[0-9]{1,3})(?![0-9]|\.[0-9])")
 _STATUS_ALONE = re.compile(r"(?<![\w.])#?(?P<status>[245]\.[0-9]{1,3}\.[0-9]{1,3})(?![0-9]|\.[0-9])")
+# What every _CODE / _STATUS_ALONE match contains: these start with a character class, which the regex
+# engine scans for quickly, where the lookbehind of the full patterns is tried at every position. A
+# full match starts at most one character (its '#') before the first of these.
+_CODE_HINT = re.compile(r"[2-5][0-5][0-9]")
+_STATUS_HINT = re.compile(r"[245]\.[0-9]")
 # What may stand before a reply at the start of a line: transcript marks ("S:", "<<<", "c <-").
 _LINE_PREFIX = re.compile(r"[ \t]*(?:[A-Za-z]{1,2}[ \t]*)?(?:<<<|>>>|<-|->|<~|[:>|])?[ \t]*\Z")
 # What introduces a quoted reply in prose: Postfix "said:", DSN "smtp;", Exchange "#", quotes.
@@ -33,8 +39,10 @@ _COMMAND_NAMES = {
 _REMOTE_HOST = re.compile(
     r"\bhost[ \t]+(?P<a>[\w.-]+\.[A-Za-z]{2,}|[\d.]+)[ \t]*\[|\bwhile talking to[ \t]+(?P<b>[\w.-]+?)\.?:"
     r"|\bRemote-MTA:[ \t]*dns;[ \t]*(?P<c>[\w.-]+)", re.I)
-# One of these (or ">>>") occurs, lower-cased, in any text _COMMAND matches.
+# Every _COMMAND match starts with one of these (lower-cased) or at the start of a line with ">>>".
 _COMMAND_WORDS = ("in reply to", "after", "while")
+# Below this length trying _COMMAND at every position is cheaper than finding where its words start.
+_SCAN_ALL_BELOW = 200
 # ... and one of these in any text _REMOTE_HOST matches.
 _HOST_WORDS = ("host", "while talking to", "remote-mta:")
 # The start of the warning for a multi-line reply whose lines carry different codes.
@@ -50,7 +58,10 @@ def _is_reply_start(text: str, start: int) -> bool:
 
 def _find_start(text: str) -> tuple[re.Match[str], re.Match[str] | None] | None:
     """The first reply code that stands where a reply starts or carries an enhanced code."""
-    for m in _CODE.finditer(text):
+    hint = _CODE_HINT.search(text)
+    if hint is None:
+        return None
+    for m in _CODE.finditer(text, max(hint.start() - 1, 0)):
         status = _STATUS_AFTER_CODE.match(text, m.end()) if m.group("sep") else None
         if status is not None or _is_reply_start(text, m.start()):
             return m, status
@@ -59,21 +70,64 @@ def _find_start(text: str) -> tuple[re.Match[str], re.Match[str] | None] | None:
 
 def smtp_command(text: str, first: bool = False) -> str:
     """The SMTP command that *text* says a reply answered (the last one named, or the first)."""
+    return _command(text, text.lower() if text.isascii() else None, first)
+
+
+def _command(text: str, lowered: str | None, first: bool = False) -> str:
+    """smtp_command() given *lowered*, the lower-cased *text* when it is ASCII (else None)."""
     found = ""
-    if text.isascii() and ">>>" not in text and not any(w in text.lower() for w in _COMMAND_WORDS):
+    matches: Iterator[re.Match[str]]
+    if lowered is None:
+        matches = _COMMAND.finditer(text)
+    elif ">>>" not in text and not any(map(lowered.__contains__, _COMMAND_WORDS)):
         return ""  # none of the words _COMMAND needs (ASCII: lower() and re.I agree)
-    for m in _COMMAND.finditer(text):
+    elif len(text) < _SCAN_ALL_BELOW:
+        matches = _COMMAND.finditer(text)
+    else:
+        # try _COMMAND only where one of its words starts, or at the start of a line with '>>>' on it
+        # (the only places a match can start), not at every position of a long text
+        matches = _matches_at(text, _command_starts(text, lowered))
+    for m in matches:
         found = m.group("cmd").upper()
         if first:
             break
     return _COMMAND_NAMES.get(found, found)
 
 
+def _command_starts(text: str, lowered: str) -> list[int]:
+    """The positions in ASCII *text* where a _COMMAND match may start, in order."""
+    starts = []
+    for word in _COMMAND_WORDS:
+        at = lowered.find(word)
+        while at >= 0:
+            starts.append(at)
+            at = lowered.find(word, at + 1)
+    at = text.find(">>>")
+    while at >= 0:
+        starts.append(text.rfind("\n", 0, at) + 1)
+        at = text.find(">>>", at + 1)
+    return sorted(set(starts))
+
+
+def _matches_at(text: str, starts: list[int]) -> Iterator[re.Match[str]]:
+    """What _COMMAND.finditer(text) finds, trying only *starts* (which hold every match's start)."""
+    end = 0
+    for start in starts:
+        if start >= end and (m := _COMMAND.match(text, start)) is not None:
+            end = m.end()
+            yield m
+
+
 def status_in_text(text: str) -> str:
     """The first enhanced status code anywhere in *text* (``""`` if none): for prose that states
     the code apart from the reply code ("501 Rcpt-To validation failed: ... 5.7.1 not allowed")."""
-    m = _STATUS_ALONE.search(text)
+    m = _status_alone(text)
     return m.group("status") if m else ""
+
+
+def _status_alone(text: str) -> re.Match[str] | None:
+    hint = _STATUS_HINT.search(text)
+    return None if hint is None else _STATUS_ALONE.search(text, max(hint.start() - 1, 0))
 
 
 # A recipient's diagnostic is read by its decoder and again by the engine: keep the last few readings
@@ -96,14 +150,14 @@ def parse_reply(text: str) -> Reply:
 
 def _read(text: str) -> Reply:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    command = smtp_command(text)
     lowered = text.lower() if text.isascii() else None
-    host_match = (None if lowered is not None and not any(w in lowered for w in _HOST_WORDS)
+    command = _command(text, lowered)
+    host_match = (None if lowered is not None and not any(map(lowered.__contains__, _HOST_WORDS))
                   else _REMOTE_HOST.search(text))
     remote_host = next((g for g in host_match.groups() if g), "") if host_match else ""
     found = _find_start(text)
     if found is None:
-        status_alone = _STATUS_ALONE.search(text)
+        status_alone = _status_alone(text)
         if status_alone is None:
             return Reply(text=_clean(text), command=command, remote_host=remote_host)
         words = text[status_alone.end():]
@@ -158,7 +212,9 @@ def _gather(text: str, code_match: re.Match[str],
     joined = " ".join(words)
     # Postfix and others quote a multi-line reply on one line: "550-5.1.1 a 550-5.1.1 b 550 5.1.1 c"
     status_code = status_match.group("status") if status_match else ""
-    if status_code:
+    if code not in joined:
+        pass  # nothing to remove (the common case: a one-line reply)
+    elif status_code:
         joined = re.sub(rf"(?<![\w.]){code}[ -]#?{re.escape(status_code)}(?=\s|$)", " ", joined)
     else:
         joined = re.sub(rf"(?<![\w.]){code}-", " ", joined)
@@ -166,7 +222,9 @@ def _gather(text: str, code_match: re.Match[str],
 
 
 def _clean(words: str) -> str:
-    words = _POSTFIX_TAIL.sub("", " ".join(words.split()))
+    words = " ".join(words.split())
+    if words.endswith(")"):  # (no white space is left at the end for the tail's "\s*$")
+        words = _POSTFIX_TAIL.sub("", words)
     words = words.strip().removesuffix("##").strip()
     if len(words) >= 2 and words[0] == words[-1] and words[0] in "'\"":
         words = words[1:-1].strip()

@@ -51,9 +51,6 @@ def is_valid_address(address: str) -> bool:
     return bool(address) and ADDRESS.fullmatch(address) is not None and "." in address.rpartition("@")[2]
 
 
-_FIELD = re.compile(r"^([A-Za-z][A-Za-z0-9-]*):[ \t]*(.*)$")
-
-
 def read_fields(block: str) -> dict[str, str]:
     """RFC 822-style 'Name: value' lines with folding, names lower-cased; first occurrence wins."""
     fields: dict[str, str] = {}
@@ -62,13 +59,14 @@ def read_fields(block: str) -> dict[str, str]:
         if line[:1] in (" ", "\t") and name:
             fields[name] += " " + line.strip()
             continue
-        m = _FIELD.match(line)
-        if m:
-            name = m.group(1).lower()
+        head, colon, value = line.partition(":")
+        # a field name (RFC 5322 s3.6.8 as reports write it): ASCII letters, digits and '-', a letter first
+        if colon and head[:1].isalpha() and head.isascii() and head.replace("-", "").isalnum():
+            name = head.lower()
             if name in fields:
                 name = ""  # keep the first; ignore folded lines of the repeat
                 continue
-            fields[name] = m.group(2).strip()
+            fields[name] = value.strip()
         else:
             name = ""
     return fields
@@ -82,9 +80,12 @@ def original_headers(view: MessageView) -> dict[str, str]:
     return {}
 
 
+_TYPE = re.compile(r"[A-Za-z][\w.-]*")
+
+
 def type_and_value(field: str) -> tuple[str, str]:
     """'smtp; 550 ...' -> ('SMTP', '550 ...'); a value without a type gives ('', value)."""
     kind, sep, value = field.partition(";")
-    if sep and re.fullmatch(r"[A-Za-z][\w.-]*", kind.strip()):
+    if sep and _TYPE.fullmatch(kind.strip()):
         return kind.strip().upper(), value.strip()
     return "", field.strip()

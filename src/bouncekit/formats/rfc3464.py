@@ -28,6 +28,8 @@ _BLOCKS = re.compile(r"\n[ \t]*\n")
 def _recipient_blocks(block: str) -> list[str]:
     """Recipient blocks are separated by blank lines (RFC 3464 s2.1); some MTAs (AOL's) omit them,
     so a second Final-Recipient line (with the Original-Recipient just before it) starts a new one."""
+    if block.lower().count("final-recipient:") < 2:
+        return [block]  # the usual case: one recipient per block
     lines = block.split("\n")
     starts = [0]
     seen_final = False
@@ -43,6 +45,20 @@ def _recipient_blocks(block: str) -> list[str]:
 
 # A delivery-status body pasted as text (broken MIME, or an MTA that writes no boundaries).
 _INLINE_STATUS = re.compile(r"^(?:Reporting-MTA|Final-Recipient|Original-Recipient):", re.I | re.M)
+_INLINE_FIELDS = ("reporting-mta:", "final-recipient:", "original-recipient:")
+
+
+def _inline_start(text: str) -> int:
+    """Where _INLINE_STATUS first matches in *text* (-1 if nowhere). A case-insensitive search tries
+    every position of a long body; for ASCII text (where lower() and re.I agree) finding the lower-case
+    field names after a line break is several times cheaper."""
+    if not text.isascii():
+        m = _INLINE_STATUS.search(text)
+        return -1 if m is None else m.start()
+    lowered = text.lower()
+    if lowered.startswith(_INLINE_FIELDS):
+        return 0
+    return min((at + 1 for at in (lowered.find("\n" + name) for name in _INLINE_FIELDS) if at >= 0), default=-1)
 
 
 def _inline_report(view: MessageView) -> str:
@@ -50,9 +66,9 @@ def _inline_report(view: MessageView) -> str:
         return ""
     for part in view.parts:
         if part.content_type.startswith("text/") or part.content_type.startswith("multipart/"):
-            m = _INLINE_STATUS.search(part.text)
-            if m is not None and re.search(r"^Action:", part.text[m.start():], re.I | re.M):
-                return part.text[m.start():]
+            start = _inline_start(part.text)
+            if start >= 0 and re.search(r"^Action:", part.text[start:], re.I | re.M):
+                return part.text[start:]
     return ""
 
 
@@ -105,9 +121,9 @@ def decode(view: MessageView) -> list[Facts]:
         out += [facts_from_fields(per_message, fields) for fields in blocks]
     found = [f for f in out if f.recipient]
     human = view.body_text
-    inline = _INLINE_STATUS.search(human)
-    if inline is not None:
-        human = human[:inline.start()]
+    inline = _inline_start(human)
+    if inline >= 0:
+        human = human[:inline]
     for facts in found:
         # The DSN fields rarely name the SMTP command; the human part often does ("in reply to end
         # of DATA command", Sendmail's ">>> DATA" transcript), and fills a missing diagnostic.

@@ -4,6 +4,7 @@ into a reason from REASONS.md, naming the table row that decided it."""
 from __future__ import annotations
 
 import re
+import string
 from dataclasses import dataclass
 from functools import cache
 from re import _parser as _sre_parser  # type: ignore[attr-defined]
@@ -22,29 +23,6 @@ GENERIC_DETAILS = frozenset({"X.0.0", "X.1.0", "X.2.0", "X.4.0", "X.5.0", "X.7.0
 class Verdict:
     reason: str
     evidence: str
-
-
-@cache
-def _phrase_patterns() -> list[tuple[str, re.Pattern[str]]]:
-    """One alternation per reason, in priority order; each branch is a named group for its row id."""
-    by_reason: dict[str, list[tuple[str, str]]] = {}
-    for row_id, reason, pattern in phrases():
-        by_reason.setdefault(reason, []).append((row_id, pattern))
-    compiled = []
-    for reason in REASON_PRIORITY:
-        rows = by_reason.get(reason, [])
-        if rows:
-            alternation = "|".join(f"(?P<r{i}>{p})" for i, (_, p) in enumerate(rows))
-            compiled.append((reason, re.compile(alternation, re.IGNORECASE)))
-    return compiled
-
-
-@cache
-def _row_ids() -> dict[str, list[str]]:
-    ids: dict[str, list[str]] = {}
-    for row_id, reason, _ in phrases():
-        ids.setdefault(reason, []).append(row_id)
-    return ids
 
 
 # Diagnostics are short; a bound keeps hostile megabyte texts from costing more than a slice.
@@ -83,15 +61,39 @@ def _rows() -> tuple[dict[int, tuple[int, int]], tuple[re.Pattern[str], ...]]:
     return rank, tuple(re.compile(pattern, re.IGNORECASE) for _, _, pattern in phrases())
 
 
-_GRAM = 3
-# Above this length testing each literal with "in" is cheaper than collecting the text's trigrams.
-_GRAM_TEXT_LIMIT = 400
+# A row whose required literals are shorter than this is always searched: they occur too often to filter.
+_MIN_LITERAL = 3
+
+
+def _trie_pattern(words: list[str]) -> str:
+    """A regex matching any of *words* (lower-case) as a trie: at each node the next character is
+    checked once, so a search costs about one step per text character, not one per word. Where a
+    word is a prefix of another, the longer one is tried first (a greedy ``?``)."""
+    root: dict[str, Any] = {}
+    for word in words:
+        node = root
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def emit(node: dict[str, Any]) -> str:
+        branches = [re.escape(char) + emit(child) for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if "" in node:  # a word ends here: what follows is optional
+            return f"(?:{body})?" if len(branches) == 1 else body + "?"
+        return body
+
+    return emit(root)
 
 
 @cache
-def _needle_index() -> tuple[dict[str, tuple[tuple[str, frozenset[int]], ...]], frozenset[int]]:
-    """The literals every row requires (one of them occurs in any text the row matches), filed by their
-    first three characters, each with the row numbers it admits; and the rows that name no literal."""
+def _needle_index() -> tuple[re.Pattern[str], dict[str, frozenset[int]], frozenset[int]]:
+    """A search for the literals every row requires (one of them occurs in any text the row matches),
+    with the row numbers each admits, and the rows that name no literal. The search finds the longest
+    literal starting at a position; the rows it admits include those of the literals that are its
+    prefixes, which occur there too."""
     by_needle: dict[str, set[int]] = {}
     unfiltered: set[int] = set()
     for n, (_, _, pattern) in enumerate(phrases()):
@@ -99,51 +101,51 @@ def _needle_index() -> tuple[dict[str, tuple[tuple[str, frozenset[int]], ...]], 
             found = _required_literals(_sre_parser.parse(pattern, re.IGNORECASE))
         except re.error:
             found = ()
-        if not found or min(map(len, found)) < _GRAM:
+        if not found or min(map(len, found)) < _MIN_LITERAL:
             unfiltered.add(n)  # always searched
             continue
         for needle in found:
             by_needle.setdefault(needle, set()).add(n)
-    index: dict[str, list[tuple[str, frozenset[int]]]] = {}
-    for needle, rows in by_needle.items():
-        index.setdefault(needle[:_GRAM], []).append((needle, frozenset(rows)))
-    return {gram: tuple(found) for gram, found in index.items()}, frozenset(unfiltered)
+    admits = {needle: frozenset(n for other, rows in by_needle.items() if needle.startswith(other) for n in rows)
+              for needle in by_needle}
+    trie = _trie_pattern(sorted(by_needle)) or "(?!)"  # no literal at all: a search that finds nothing
+    return re.compile(trie), admits, frozenset(unfiltered)
 
 
 def _admitted_rows(lowered: str) -> set[int]:
-    """The numbers of the rows that may match *lowered*: a literal they require occurs in it."""
-    index, unfiltered = _needle_index()
+    """The numbers of the rows that may match *lowered* (the text mapped by _FOLD): a literal they
+    require occurs in it."""
+    needles, admits, unfiltered = _needle_index()
     admitted = set(unfiltered)
-    # A literal occurs only where its first three characters do: collect the text's trigrams (or, for
-    # a long text, just try every literal), then confirm only the literals that start with one of them.
-    grams = ({lowered[i:i + _GRAM] for i in range(len(lowered) - _GRAM + 1)} & index.keys()
-             if len(lowered) <= _GRAM_TEXT_LIMIT else index.keys())
-    for gram in grams:
-        for needle, rows in index[gram]:
-            if needle in lowered:
-                admitted |= rows
+    # every position where some literal starts: search again from just after each match's start
+    m = needles.search(lowered)
+    while m is not None:
+        admitted |= admits[m.group()]
+        m = needles.search(lowered, m.start() + 1)
     return admitted
+
+
+# Upper-case ASCII and the only characters outside ASCII that re.IGNORECASE matches to an ASCII letter
+# (U+0130, U+0131 to 'i', U+017F to 's', the Kelvin sign to 'k'), mapped to that lower-case letter: in
+# the mapped text each literal a row requires occurs wherever the row matches. (str.lower() is not the
+# same for non-ASCII text: it leaves U+017F alone and makes U+0130 two characters.)
+_FOLD = str.maketrans({**{c: c.lower() for c in string.ascii_uppercase},
+                       "\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
 
 
 def reason_from_text(text: str) -> Verdict | None:
     """The first reason, in priority order, whose phrases occur in *text*."""
     text = text[:MAX_PHRASE_TEXT]
-    if not text.isascii():
-        for reason, pattern in _phrase_patterns():
-            m = pattern.search(text)
-            if m is not None:
-                index = int(next(k for k, v in m.groupdict().items() if v is not None)[1:])
-                return Verdict(reason, f"phrase:{_row_ids()[reason][index]}")
-        return None
     # A substring test is ~100x cheaper than a case-insensitive regex search: search only the rows one
-    # of whose literals occurs (ASCII text only, where lower() and re.IGNORECASE agree exactly). The
-    # reason's alternation would match at the leftmost position where any row matches, taking the first
-    # row in file order there; searching the admitted rows one by one finds the same row.
+    # of whose literals occurs. Each reason's rows as one alternation would match at the leftmost
+    # position where any row matches, taking the first row in file order there; searching the admitted
+    # rows one by one finds the same row.
     rank, patterns = _rows()
     ids = phrases()
     best: tuple[int, int] | None = None
     current = -1
-    for n in sorted((n for n in _admitted_rows(text.lower()) if n in rank), key=rank.__getitem__):
+    folded = text.lower() if text.isascii() else text.translate(_FOLD)
+    for n in sorted((n for n in _admitted_rows(folded) if n in rank), key=rank.__getitem__):
         if rank[n][0] != current:
             if best is not None:
                 break  # a row of a reason of higher priority matched
