@@ -7,13 +7,19 @@ import re
 import string
 from dataclasses import dataclass
 from functools import cache
-from re import _parser as _sre_parser  # type: ignore[attr-defined]
 from typing import Any
 
 from .rhost import reason_for_host
 from .tables import DECISIVE_STATUSES, PSEUDO_STATUS_DETAIL, REASON_PRIORITY, REPLY_REASONS, STATUS_REASONS, phrases
 
-_BRANCH, _LITERAL, _SUBPATTERN = _sre_parser.BRANCH, _sre_parser.LITERAL, _sre_parser.SUBPATTERN
+# The regex parser is private to the re module (re._parser since Python 3.11). It is only used to
+# find the literals a phrase row requires; without it every row is simply searched.
+try:
+    from re import _parser as _sre_parser  # type: ignore[attr-defined]
+
+    _BRANCH, _LITERAL, _SUBPATTERN = _sre_parser.BRANCH, _sre_parser.LITERAL, _sre_parser.SUBPATTERN
+except (ImportError, AttributeError):  # pragma: no cover - a Python whose re module is laid out otherwise
+    _sre_parser = None
 
 # Codes too broad to decide anything: the words of the server decide instead.
 GENERIC_DETAILS = frozenset({"X.0.0", "X.1.0", "X.2.0", "X.4.0", "X.5.0", "X.7.0", "X.7.1"})
@@ -98,8 +104,8 @@ def _needle_index() -> tuple[re.Pattern[str], dict[str, frozenset[int]], frozens
     unfiltered: set[int] = set()
     for n, (_, _, pattern) in enumerate(phrases()):
         try:
-            found = _required_literals(_sre_parser.parse(pattern, re.IGNORECASE))
-        except re.error:
+            found = _required_literals(_sre_parser.parse(pattern, re.IGNORECASE)) if _sre_parser else ()
+        except (re.error, AttributeError, TypeError):
             found = ()
         if not found or min(map(len, found)) < _MIN_LITERAL:
             unfiltered.add(n)  # always searched
