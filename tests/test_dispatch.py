@@ -158,3 +158,17 @@ def test_reply_word_checks_keep_the_command_and_host(text: str) -> None:
     assert smtp_command(text) == _COMMAND_NAMES.get(expected, expected)
     if text.isascii() and _REMOTE_HOST.search(text) is not None:
         assert any(w in text.lower() for w in _HOST_WORDS)
+
+
+def test_without_the_private_regex_parser_every_row_is_searched_alike(monkeypatch: pytest.MonkeyPatch) -> None:
+    import bouncekit.reasons as reasons
+
+    texts = ["550 5.1.1 User unknown", "Client host blocked using zen.spamhaus.org", "mailbox is full",
+             "Connection timed out", "Message expired", "relay access denied", "nothing to see here"]
+    filtered = [reasons.reason_from_text(t) for t in texts]
+    monkeypatch.setattr(reasons, "_sre_parser", None)
+    reasons._needle_index.cache_clear()
+    try:
+        assert [reasons.reason_from_text(t) for t in texts] == filtered
+    finally:
+        reasons._needle_index.cache_clear()
