@@ -36,7 +36,6 @@ KNOWN_DIFFERENCES = {
     "lhost-exim-57.eml": "status 5.0.918 (got 5.0.971), reason rejected (got blocked)",
     "lhost-ezweb-02.eml": "reply code - (got 550)",
     "lhost-gmail-05.eml": "reason securityerror (got rejected)",
-    "lhost-gsuite-08.eml": "reason filtered (got userunknown), hard False (got True)",
     "lhost-mailfoundry-01.eml": "status 5.0.910 (got 5.0.911), reason filtered (got userunknown), hard False (got True)",
     "lhost-mailru-10.eml": "status 5.0.947 (got 4.0.947)",
     "lhost-messagelabs-03.eml": "reason userunknown (got onhold), hard True (got False)",

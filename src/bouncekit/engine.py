@@ -11,6 +11,7 @@ from .message import read_message
 from .model import Delivery
 from .policy import decide
 from .reasons import classify, pseudo_status
+from .reasons.rhost import reason_for_host
 from .reply import parse_reply, status_in_text
 
 
@@ -57,7 +58,12 @@ def record_from_facts(facts: Facts, decoded_by: str, source: str = "", index: in
                       message_id: str = "", subject: str = "", date: str = "") -> Delivery:
     """Classify one recipient's facts and make its Delivery record (every input kind ends here)."""
     words = _complete(facts)
-    if facts.reason:
+    by_host = reason_for_host(facts.remote_mta, facts.status, facts.reply_code, words, facts.recipient) \
+        if facts.reason and facts.reason not in ("vacation", "feedback") else None
+    if by_host is not None:
+        # the receiving provider's own meaning outweighs the wording of the relay that reports it
+        reason, evidence = by_host
+    elif facts.reason:
         reason, evidence = facts.reason, facts.evidence
     else:
         verdict = classify(facts.status, facts.reply_code, words, facts.smtp_command, facts.action,
