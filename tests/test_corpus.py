@@ -24,7 +24,6 @@ Record = tuple[str, str, str, bool]
 KNOWN_DIFFERENCES = {
     "lhost-activehunter-02.eml": "status 5.0.910 (got 5.0.911), reason filtered (got userunknown), hard False (got True)",
     "lhost-amazonses-01.eml": "reason securityerror (got rejected)",
-    "lhost-amazonses-02.eml": "reason filtered (got userunknown), hard False (got True)",
     "lhost-amazonses-08.eml": "reason securityerror (got policyviolation)",
     "lhost-aol-06.eml": "reason notaccept (got networkerror), hard True (got False)",
     "lhost-apachejames-01.eml": "record 1 missing",

@@ -100,11 +100,11 @@ RHOST_RULES: tuple[Provider, ...] = (
     )),
     # NTT DOCOMO and KDDI (au, ezweb) refuse after DATA with "Unknown user" when the recipient's
     # reception settings refuse the sender; an address that does not exist is refused at RCPT (5.1.1).
-    # The mailbox-status code (X.2.0) says the recipient's settings filtered it; otherwise the sender
-    # was refused.
+    # A generic 5.0.0 there means the sender itself was refused; any more specific code (the
+    # mailbox-status X.2.0 above all) that the recipient's settings filtered the message.
     Provider("docomo", ("docomo.ne.jp",), (), by_recipient=True, rules=(
-        ("docomo.filtered", r"^5\.2\.0 .*\bunknown user", "filtered"),
         ("docomo.sender-refused", r"^5\.0\.0 .*\bunknown user", "rejected"),
+        ("docomo.filtered", r"^5\.\d{1,3}\.\d{1,3} .*\bunknown user", "filtered"),
     )),
     Provider("kddi", ("ezweb.ne.jp", "au.com", "kddi.com"), (), by_recipient=True, rules=(
         ("kddi.filtered", r"^5\.2\.0 .*\buser unknown", "filtered"),
