@@ -30,7 +30,6 @@ KNOWN_DIFFERENCES = {
     "lhost-dragonfly-18.eml": "reason securityerror (got policyviolation)",
     "lhost-exchange2007-05.eml": "status 4.4.1 (got 4.4.7)",
     "lhost-exim-03.eml": "reason policyviolation (got contenterror)",
-    "lhost-exim-45.eml": "reason rejected (got hostunknown), hard False (got True)",
     "lhost-exim-46.eml": "reason blocked (got requireptr)",
     "lhost-exim-57.eml": "status 5.0.918 (got 5.0.971), reason rejected (got blocked)",
     "lhost-ezweb-02.eml": "reply code - (got 550)",
