@@ -21,10 +21,6 @@ try:
 except (ImportError, AttributeError):  # pragma: no cover - a Python whose re module is laid out otherwise
     _sre_parser = None
 
-# Codes too broad to decide anything: the words of the server decide instead.
-GENERIC_DETAILS = frozenset({"X.0.0", "X.1.0", "X.2.0", "X.4.0", "X.5.0", "X.7.0", "X.7.1"})
-
-
 @dataclass(frozen=True, slots=True)
 class Verdict:
     reason: str
@@ -170,10 +166,6 @@ def reason_from_status(status: str) -> Verdict | None:
     key = "X." + status.split(".", 1)[1]
     reason = STATUS_REASONS.get(key)
     return Verdict(reason, f"status:{key}") if reason else None
-
-
-def is_generic(status: str) -> bool:
-    return not status or "X." + status.split(".", 1)[1] in GENERIC_DETAILS
 
 
 def _decide(status: str, reply_code: str, text: str, diagnostic_type: str) -> Verdict | None:
