@@ -28,6 +28,7 @@ from ..message import MessageView
 from ..reply import parse_reply
 from . import rfc3464
 from .base import ADDRESS, Facts, clean_address, is_valid_address
+from .text import section
 
 NAME = "exim"
 # Providers that send Exim's text under their own name (GMX, mail.ru, Zoho, ...) have modules that
@@ -132,11 +133,10 @@ def _facts(address: str, lines: list[str], failed: list[str]) -> Facts:
 
 def decode(view: MessageView) -> list[Facts]:
     text = view.body_text.replace("\r\n", "\n")
-    start = _LIST_START.search(text)
-    if start is None:
+    found = section(text, _LIST_START, _LIST_END)
+    if found is None:
         return []
-    end = _LIST_END.search(text, start.end())
-    block = text[start.end():end.start() if end else start.end() + 20000]
+    start, block = found
     failed = [a for a in (clean_address(x) for x in view.header("x-failed-recipients").split(",")) if a]
     warning = "not yet been delivered" in start.group(0).lower()
     malformed = "incorrectly constructed" in start.group(0).lower()

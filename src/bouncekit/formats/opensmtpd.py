@@ -22,7 +22,7 @@ import re
 
 from ..message import MessageView
 from .base import ADDRESS, Facts, clean_address
-from .text import facts_from_diagnostic
+from .text import facts_from_diagnostic, section
 
 NAME = "opensmtpd"
 
@@ -52,12 +52,10 @@ def sniff(view: MessageView) -> bool:
 
 
 def decode(view: MessageView) -> list[Facts]:
-    text = view.body_text.replace("\r\n", "\n")
-    start = _LIST_START.search(text)
-    if start is None:
+    found = section(view.body_text.replace("\r\n", "\n"), _LIST_START, _LIST_END)
+    if found is None:
         return []
-    end = _LIST_END.search(text, start.end())
-    block = text[start.end():end.start() if end else start.end() + 20000]
+    block = found[1]
     out = []
     for line in _LINE.finditer(block):
         words = line.group("text").strip()

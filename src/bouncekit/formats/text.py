@@ -96,6 +96,17 @@ def error_text(view: MessageView) -> str:
     return text
 
 
+def section(text: str, start: re.Pattern[str], end: re.Pattern[str],
+            limit: int = 20_000) -> tuple[re.Match[str], str] | None:
+    """The text between a format's opening line and its closing marker (or *limit* characters when
+    the marker is missing), with the opening match; None when the opening line is not there."""
+    opening = start.search(text)
+    if opening is None:
+        return None
+    closing = end.search(text, opening.end())
+    return opening, text[opening.end():closing.start() if closing else opening.end() + limit]
+
+
 def recipient_blocks(text: str, exclude: frozenset[str] = frozenset()) -> list[tuple[str, str]]:
     """(recipient, diagnostic) pairs: each recipient line with the lines that explain it."""
     lines = text.split("\n")
