@@ -47,6 +47,20 @@ def clean_address(text: str) -> str:
     return f"{local}@{domain.lower().rstrip('.')}" if local and domain else ""
 
 
+# A format's own fixed wording and what it means: (regex, reason, rule id) rows, tried in order.
+OwnWording = tuple[tuple[re.Pattern[str], str, str], ...]
+
+
+def apply_own_wording(facts: Facts, rules: OwnWording, text: str, decoder: str, anchored: bool = False) -> bool:
+    """Let the first row whose regex occurs in *text* (starts it, when *anchored*) decide the reason;
+    the evidence names the row as ``format:<decoder>:<rule>``. False when no row matches."""
+    for pattern, reason, rule in rules:
+        if pattern.match(text) if anchored else pattern.search(text):
+            facts.reason, facts.evidence = reason, f"format:{decoder}:{rule}"
+            return True
+    return False
+
+
 def is_valid_address(address: str) -> bool:
     return bool(address) and ADDRESS.fullmatch(address) is not None and "." in address.rpartition("@")[2]
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 
 from ..message import MessageView
-from .base import Facts, clean_address
+from .base import Facts, OwnWording, apply_own_wording, clean_address
 from .text import facts_from_diagnostic
 
 NAME = "dragonfly"
@@ -32,7 +32,7 @@ _REMOTE = re.compile(r"^(?P<host>[\w.-]{1,255}) \[[^\]\n]{0,64}\] did not like o
 _COMMANDS = {"final data": "DATA", "data": "DATA", "rcpt to": "RCPT", "mail from": "MAIL", "ehlo": "EHLO",
              "helo": "HELO", "auth": "AUTH", "starttls": "STARTTLS"}
 # dma's fixed wording when it never got a reply: (regex, reason, rule id).
-_OWN_ERRORS: tuple[tuple[re.Pattern[str], str, str], ...] = (
+_OWN_ERRORS: OwnWording = (
     (re.compile(r"^DNS lookup failure: host \S{1,255} not found", re.MULTILINE), "hostunknown", "dns-lookup"),
     (re.compile(r"^Could not deliver for the last \d{1,12} seconds\. Giving up\.", re.MULTILINE), "expired",
      "giving-up"),
@@ -58,10 +58,7 @@ def decode(view: MessageView) -> list[Facts]:
         facts.remote_mta = remote.group("host")
     else:
         facts = facts_from_diagnostic(recipient, error)
-        for pattern, reason, rule in _OWN_ERRORS:
-            if pattern.search(error):
-                facts.reason, facts.evidence = reason, f"format:{NAME}:{rule}"
-                break
+        apply_own_wording(facts, _OWN_ERRORS, error, NAME)
     # dma sends this notice only when it has given up on the message: it is never a delay warning.
     facts.action, facts.temporary = "failed", False
     return [facts] if facts.recipient else []

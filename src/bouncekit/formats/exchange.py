@@ -20,7 +20,7 @@ import re
 
 from ..message import MessageView
 from . import rfc3464
-from .base import Facts
+from .base import Facts, OwnWording, apply_own_wording
 
 NAME = "exchange"
 
@@ -28,7 +28,7 @@ _MARKER = "Diagnostic information for administrators"
 _NDR_HEADER = "x-ms-exchange-message-is-ndr"
 # Exchange component codes (learn.microsoft.com, "Non-delivery reports in Exchange Online"):
 # (regex, reason, rule id), tried in order on the diagnostic.
-_COMPONENT_CODES: tuple[tuple[re.Pattern[str], str, str], ...] = tuple(
+_COMPONENT_CODES: OwnWording = tuple(
     (re.compile(p, re.IGNORECASE), reason, rule) for p, reason, rule in (
         (r"\bRESOLVER\.ADR\.(?:Ex)?Recip(?:ient)?NotFound\b", "userunknown", "recip-not-found"),
         (r"\bRESOLVER\.RST\.RecipSizeLimit\b", "mesgtoobig", "recip-size-limit"),
@@ -50,11 +50,7 @@ def sniff(view: MessageView) -> bool:
 def decode(view: MessageView) -> list[Facts]:
     found = rfc3464.decode(view)
     for facts in found:
-        for pattern, reason, rule in _COMPONENT_CODES:
-            if pattern.search(facts.diagnostic_code):
-                facts.reason, facts.evidence = reason, f"format:exchange:{rule}"
-                break
-        else:
+        if not apply_own_wording(facts, _COMPONENT_CODES, facts.diagnostic_code, "exchange"):
             detail = facts.status.partition(".")[2]
             if detail in _MICROSOFT_DETAILS:
                 reason, rule = _MICROSOFT_DETAILS[detail]

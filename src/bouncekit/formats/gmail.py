@@ -27,7 +27,7 @@ import re
 from ..message import MessageView
 from ..reply import parse_reply
 from . import rfc3464
-from .base import ADDRESS, Facts, clean_address
+from .base import ADDRESS, Facts, OwnWording, apply_own_wording, clean_address
 from .text import error_text
 
 NAME = "gmail"
@@ -50,7 +50,7 @@ _STATE_REASONS = {"6": "systemerror", "18": "filtered"}
 _GENERIC_STATUS = re.compile(r"^[45]\.(?:0\.0|7\.0|7\.1)$")
 
 # Google's own words, written when there was no remote reply or above it: (regex, reason, rule id).
-_OWN_ERRORS: tuple[tuple[re.Pattern[str], str, str], ...] = tuple(
+_OWN_ERRORS: OwnWording = tuple(
     (re.compile(p, re.IGNORECASE), reason, rule) for p, reason, rule in (
         # RFC 7505 null MX: the domain states that it accepts no mail
         (r"doesn't receive email according to the administrator|returned Null MX", "notaccept", "null-mx"),
@@ -62,7 +62,7 @@ _OWN_ERRORS: tuple[tuple[re.Pattern[str], str, str], ...] = tuple(
         (r"rejected due to spam classification", "spamdetected", "group-spam"),
     ))
 # The headline of the newer layout, deciding when the status says no more than "failed".
-_HEADLINE_REASONS: tuple[tuple[re.Pattern[str], str, str], ...] = (
+_HEADLINE_REASONS: OwnWording = (
     (re.compile(r"because the address couldn't be found", re.IGNORECASE), "userunknown", "address-not-found"),
     # Gmail's "Send mail as" relay for another address failed: the sender's own setup is at fault
     (re.compile(r"'Send mail as'|CustomFromDenied", re.IGNORECASE), "rejected", "send-mail-as"),
@@ -84,10 +84,8 @@ def decode(view: MessageView) -> list[Facts]:
 
 def _own_reason(facts: Facts, text: str) -> None:
     """Let Google's fixed wording or the SMTP stage decide when the code does not."""
-    for pattern, reason, rule in _OWN_ERRORS:
-        if pattern.search(text):
-            facts.reason, facts.evidence = reason, f"format:gmail:{rule}"
-            return
+    if apply_own_wording(facts, _OWN_ERRORS, text, "gmail"):
+        return
     state = _STATE.search(text)
     if state and state.group(1) in _STATE_REASONS and (not facts.status or _GENERIC_STATUS.match(facts.status)):
         facts.reason, facts.evidence = _STATE_REASONS[state.group(1)], f"format:gmail:state-{state.group(1)}"
@@ -105,9 +103,7 @@ def _decode_report(view: MessageView) -> list[Facts]:
             _own_reason(facts, facts.diagnostic_code)
         if not facts.reason and facts.status[1:] in ("", ".0.0", ".1.0"):
             # a status that says nothing more than "failed" or "address status": Google's headline decides
-            for pattern, reason, rule in _HEADLINE_REASONS:
-                if pattern.search(human):
-                    facts.reason, facts.evidence = reason, f"format:gmail:{rule}"
+            apply_own_wording(facts, _HEADLINE_REASONS, human, "gmail")
     return found
 
 

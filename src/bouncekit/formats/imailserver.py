@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from ..message import MessageView
-from .base import ADDRESS, Facts, clean_address
+from .base import ADDRESS, Facts, OwnWording, apply_own_wording, clean_address
 from .text import facts_from_diagnostic
 
 NAME = "imailserver"
@@ -28,7 +28,7 @@ _RESPONSE = re.compile(r"^Body of message generated response:[ \t]*$", re.MULTIL
 MAX_RESPONSE_CHARS = 2000
 
 # IMail's own wording: (regex, reason, rule id).
-_OWN_ERRORS: tuple[tuple[re.Pattern[str], str, str], ...] = (
+_OWN_ERRORS: OwnWording = (
     (re.compile(r"^(?:Unknown user|Invalid final delivery userid)$", re.I), "userunknown", "unknown-user"),
     (re.compile(r"^User mailbox exceeds allowed size$", re.I), "mailboxfull", "mailbox-size"),
     (re.compile(r"^Delivery failed \d{1,6} attempts$", re.I), "expired", "attempts"),
@@ -52,10 +52,7 @@ def decode(view: MessageView) -> list[Facts]:
         if error.lower() in _NOT_ERRORS:
             continue
         facts = facts_from_diagnostic(clean_address(m.group("addr")), error)
-        for pattern, reason, rule in _OWN_ERRORS:
-            if pattern.match(error):
-                facts.reason, facts.evidence = reason, f"format:{NAME}:{rule}"
-                break
+        apply_own_wording(facts, _OWN_ERRORS, error, NAME, anchored=True)
         out.append(facts)
     for m in _UNDELIVERABLE.finditer(text):
         response = _RESPONSE.search(text, m.end())

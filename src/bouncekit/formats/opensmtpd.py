@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 
 from ..message import MessageView
-from .base import ADDRESS, Facts, clean_address
+from .base import ADDRESS, Facts, OwnWording, apply_own_wording, clean_address
 from .text import facts_from_diagnostic, section
 
 NAME = "opensmtpd"
@@ -32,7 +32,7 @@ _LIST_END = re.compile(r"^[ \t]*(?:Below is a copy of the original message|Pleas
                        re.MULTILINE | re.IGNORECASE)
 _LINE = re.compile(r"^(?P<addr>" + ADDRESS.pattern + r"):[ \t]*(?P<text>.{0,2000})$", re.MULTILINE)
 # smtpd's own words for failures that came with no remote reply: (regex, reason, rule id).
-_OWN_ERRORS: tuple[tuple[re.Pattern[str], str, str], ...] = tuple(
+_OWN_ERRORS: OwnWording = tuple(
     (re.compile(p, re.IGNORECASE), reason, rule) for p, reason, rule in (
         (r"^Envelope expired", "expired", "envelope-expired"),
         (r"^Domain does not exist", "hostunknown", "no-domain"),
@@ -60,10 +60,7 @@ def decode(view: MessageView) -> list[Facts]:
     for line in _LINE.finditer(block):
         words = line.group("text").strip()
         facts = facts_from_diagnostic(clean_address(line.group("addr")), words)
-        for pattern, reason, rule in _OWN_ERRORS:
-            if pattern.search(words):
-                facts.reason, facts.evidence = reason, f"format:{NAME}:{rule}"
-                break
+        apply_own_wording(facts, _OWN_ERRORS, words, NAME)
         # The reference analyser reports smtpd's code-less errors with a permanent pseudo status even
         # in a "delayed" notice; follow it so results stay comparable (the action still says delayed).
         facts.temporary = False

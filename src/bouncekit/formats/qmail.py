@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 
 from ..message import MessageView
-from .base import Facts, clean_address
+from .base import Facts, OwnWording, apply_own_wording, clean_address
 from .text import facts_from_diagnostic
 
 NAME = "qmail"
@@ -47,7 +47,7 @@ _STAGES: tuple[tuple[re.Pattern[str], str], ...] = (
 
 # qmail's own errors, when no remote server answered: (regex, reason, rule id). qmail-remote calls a
 # domain without MX and A records a domain that accepts no mail; "any host named" is a bad name.
-_OWN_ERRORS: tuple[tuple[re.Pattern[str], str, str], ...] = (
+_OWN_ERRORS: OwnWording = (
     (re.compile(r"\bSorry, I couldn't find a mail exchanger or IP address\b", re.I), "notaccept", "no-mx"),
     (re.compile(r"\bSorry, I couldn't find any host (?:named|by that name)\b", re.I), "hostunknown", "no-host"),
     (re.compile(r"\bSorry, no mailbox here by that name\b", re.I), "userunknown", "no-mailbox"),
@@ -92,14 +92,8 @@ def _facts(recipient: str, block: str) -> Facts:
         # qmail says the remote refused its own host name: the sending host is refused (REASONS.md
         # "blocked"), whatever the reply code (often 501, which alone would read as a syntax error).
         facts.reason, facts.evidence = "blocked", f"format:{NAME}:helo-rejected"
-    elif said is None:
-        for pattern, reason, rule in _OWN_ERRORS:
-            if pattern.search(block):
-                facts.reason, facts.evidence = reason, f"format:{NAME}:{rule}"
-                break
-        else:
-            if gave_up and not facts.status:
-                facts.reason, facts.evidence = "expired", f"format:{NAME}:queue-too-long"
+    elif said is None and not apply_own_wording(facts, _OWN_ERRORS, block, NAME) and gave_up and not facts.status:
+        facts.reason, facts.evidence = "expired", f"format:{NAME}:queue-too-long"
     return facts
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 
 from ..message import MessageView
-from .base import ADDRESS, Facts, clean_address
+from .base import ADDRESS, Facts, OwnWording, apply_own_wording, clean_address
 from .text import error_text, facts_from_diagnostic
 
 NAME = "yahoo"
@@ -33,7 +33,7 @@ _STAGE = re.compile(r"\[(?P<stage>RCPT_TO|MAIL_FROM|DATA|CONNECT|EHLO|HELO)\][ \
 _STAGE_COMMANDS = {"RCPT_TO": "RCPT", "MAIL_FROM": "MAIL", "DATA": "DATA", "CONNECT": "CONN",
                    "EHLO": "EHLO", "HELO": "HELO"}
 # Yahoo's own words when there was no remote reply: (regex, reason, rule id).
-_OWN_ERRORS: tuple[tuple[re.Pattern[str], str, str], ...] = tuple(
+_OWN_ERRORS: OwnWording = tuple(
     (re.compile(p, re.IGNORECASE), reason, rule) for p, reason, rule in (
         # a domain without MX accepts no mail (RFC 7505 spirit), as OpenSMTPD's "No MX found" too
         (r"^No mx record found for domain", "notaccept", "no-mx"),
@@ -64,8 +64,6 @@ def decode(view: MessageView) -> list[Facts]:
         facts.action = "failed"
         if stage is not None:
             facts.smtp_command = _STAGE_COMMANDS[stage.group("stage")]
-        for pattern, reason, rule in _OWN_ERRORS:
-            if pattern.search(diagnostic):
-                facts.reason, facts.evidence = reason, f"format:yahoo:{rule}"
+        apply_own_wording(facts, _OWN_ERRORS, diagnostic, "yahoo")
         out.append(facts)
     return [f for f in out if f.recipient]

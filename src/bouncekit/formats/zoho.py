@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 
 from ..message import MessageView
-from .base import ADDRESS, Facts, clean_address
+from .base import ADDRESS, Facts, OwnWording, apply_own_wording, clean_address
 from .text import facts_from_diagnostic
 
 NAME = "zoho"
@@ -26,7 +26,7 @@ _LINE = re.compile(r"^[ \t]*<?(?P<addr>" + ADDRESS.pattern + r")>?[ \t]+(?P<labe
                    re.MULTILINE)
 _DELAY = re.compile(r"^\[Status:[ \t]*(?P<label>[^,\n]{1,40}),[ \t]*Address:[ \t]*<(?P<addr>[^>\n]{1,320})>,[ \t]*"
                     r"ResponseCode[ \t]*(?P<code>\d{3})?[ \t]*,(?P<words>[^\n]{0,1000})\]$", re.MULTILINE)
-_OWN_ERRORS: tuple[tuple[re.Pattern[str], str, str], ...] = (
+_OWN_ERRORS: OwnWording = (
     (re.compile(r"^,?[ \t]*Host not reachable\.?$", re.I), "expired", "host-not-reachable"),
 )
 _DELAYED = re.compile(r"\bTHIS IS A WARNING MESSAGE ONLY\b|\bwill be retried\b", re.I)
@@ -44,9 +44,7 @@ def decode(view: MessageView) -> list[Facts]:
         words = m.group("words").strip()
         code = m.group("code") or ""
         facts = facts_from_diagnostic(clean_address(m.group("addr")), f"{code} {words}".strip())
-        for pattern, reason, rule in _OWN_ERRORS:
-            if pattern.match(words):
-                facts.reason, facts.evidence = reason, f"format:{NAME}:{rule}"
+        apply_own_wording(facts, _OWN_ERRORS, words, NAME, anchored=True)
         facts.action, facts.temporary = ("delayed", True) if delayed else ("failed", False)
         out.append(facts)
     return [f for f in out if f.recipient]
