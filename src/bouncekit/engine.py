@@ -69,10 +69,7 @@ def record_from_facts(facts: Facts, decoded_by: str, source: str = "", index: in
         verdict = classify(facts.status, facts.reply_code, words, facts.smtp_command, facts.action,
                            facts.remote_mta, facts.diagnostic_type, facts.recipient)
         reason, evidence = verdict.reason, verdict.evidence
-    status = facts.status
-    if not status and reason not in ("vacation", "feedback", "delivered"):
-        temporary = facts.reply_code.startswith("4") or (not facts.reply_code and bool(facts.temporary))
-        status = pseudo_status(reason, temporary)
+    status = facts.status or pseudo_status(reason, facts.reply_code, bool(facts.temporary))
     policy = decide(reason, status, facts.reply_code, facts.feedback_type)
     action = facts.action or ("delivered" if reason == "delivered" else "" if reason in ("vacation", "feedback")
                               else "failed")

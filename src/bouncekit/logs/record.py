@@ -69,10 +69,7 @@ def verdict(facts: LogFacts) -> tuple[str, str, str]:
         "" if facts.inbound else facts.action, facts.remote_mta)
     if facts.reason:
         reason, evidence = facts.reason, facts.evidence
-    status = facts.status
-    if not status and reason != "delivered":
-        temporary = facts.reply_code.startswith("4") or (not facts.reply_code and facts.action == "delayed")
-        status = pseudo_status(reason, temporary)
+    status = facts.status or pseudo_status(reason, facts.reply_code, facts.action == "delayed")
     return reason, evidence, status
 
 

@@ -242,9 +242,11 @@ def _fallback(status: str, reply_code: str, text: str, command: str, action: str
     return Verdict("undefined", "fallback:undefined")
 
 
-def pseudo_status(reason: str, temporary: bool) -> str:
-    """A class.0.9NN status for a report that states none (see tables.PSEUDO_STATUS_DETAIL)."""
+def pseudo_status(reason: str, reply_code: str, temporary: bool) -> str:
+    """A class.0.9NN status for a report that states none (see tables.PSEUDO_STATUS_DETAIL): the class
+    is the reply code's, or, without one, what the report says of the failure; "" for reasons that
+    are not failures (delivered, vacation, feedback)."""
     detail = PSEUDO_STATUS_DETAIL.get(reason)
     if detail is None:
         return ""
-    return f"{4 if temporary else 5}.0.{detail}"
+    return f"{4 if reply_code.startswith('4') or (not reply_code and temporary) else 5}.0.{detail}"
