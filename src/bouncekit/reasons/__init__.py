@@ -188,18 +188,25 @@ def _decide(status: str, reply_code: str, text: str, diagnostic_type: str) -> Ve
 
 
 # How the command and the temporariness of a failure refine a reason read from text or status.
-# (reason, condition) -> new reason; each row is reported in the evidence as "+<condition>".
+# (reason or phrase row id, condition) -> new reason; each row is reported in the evidence as "+<condition>".
 _REFINEMENTS: dict[tuple[str, str], str] = {
     # accepted at RCPT, refused once the message was sent: a filter or the recipient's own rules
     # speak, not a missing mailbox (REASONS.md "filtered")
     ("userunknown", "command:DATA"): "filtered",
     # "user unknown" in words, yet nothing says it came from an SMTP RCPT refusal: no code at all,
-    # or a mailbox-status code (X.2.x: the mailbox exists but refused) -- a filter's wording
+    # a mailbox-status code (X.2.x: the mailbox exists but refused) or a policy-status code (X.7.x: a
+    # rule refused it) -- a filter's wording
     ("userunknown", "no-code"): "filtered", ("userunknown", "mailbox-status"): "filtered",
+    ("userunknown", "policy-status"): "filtered",
+    # words about broken headers or MIME under a policy code (X.7.x, not X.6.x): the site's policy
+    # refused the content, the message is not malformed
+    ("contenterror", "policy-status"): "policyviolation",
     # a refusal at MAIL FROM is about the sender, whatever the words (REASONS.md step 3)
     ("userunknown", "command:MAIL"): "rejected",
     ("hostunknown", "command:MAIL"): "rejected",
     ("filtered", "command:MAIL"): "rejected",
+    # ... and so is an access-database refusal there (a phrase row's id refines like a reason)
+    ("security.access-db", "command:MAIL"): "rejected",
     # a DNS answer that may change is a network problem, not proof the domain does not exist
     ("hostunknown", "temporary"): "networkerror",
     # refused at connection or greeting, before any address was given: the sending host is refused
@@ -221,10 +228,13 @@ def classify(status: str, reply_code: str, text: str, command: str = "", action:
     temporary = (status or reply_code)[:1] == "4"
     for condition in (f"command:{command}", "temporary" if temporary else "",
                       "no-code" if not (status or reply_code or command) else "",
-                      "mailbox-status" if status[1:3] == ".2" and not command else ""):
+                      "mailbox-status" if status[1:3] == ".2" and not command else "",
+                      # (an RCPT refusal is about the address, whatever its status says)
+                      "policy-status" if status[1:3] == ".7" and command != "RCPT" else ""):
         if condition == "command:DATA" and status[1:] == ".1.1":
             continue  # the code itself says the mailbox does not exist
-        refined = _REFINEMENTS.get((verdict.reason, condition))
+        refined = _REFINEMENTS.get((verdict.reason, condition)) or _REFINEMENTS.get(
+            (verdict.evidence.removeprefix("phrase:"), condition))
         if refined is not None:
             return Verdict(refined, f"{verdict.evidence}+{condition}")
     return verdict

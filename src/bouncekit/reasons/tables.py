@@ -25,7 +25,7 @@ STATUS_REASONS: dict[str, str] = {
     "X.6.8": "contenterror", "X.6.9": "contenterror", "X.6.10": "contenterror",
     "X.7.2": "norelaying", "X.7.3": "securityerror", "X.7.4": "securityerror", "X.7.5": "securityerror",
     "X.7.6": "securityerror", "X.7.7": "securityerror", "X.7.8": "securityerror",
-    "X.7.9": "policyviolation", "X.7.10": "securityerror", "X.7.11": "securityerror",
+    "X.7.9": "securityerror", "X.7.10": "securityerror", "X.7.11": "securityerror",
     "X.7.12": "securityerror", "X.7.13": "suspend", "X.7.14": "securityerror", "X.7.15": "policyviolation",
     "X.7.16": "mesgtoobig", "X.7.17": "hasmoved", "X.7.18": "hasmoved", "X.7.20": "authfailure",
     "X.7.21": "authfailure", "X.7.22": "authfailure", "X.7.23": "authfailure", "X.7.24": "authfailure",
@@ -34,9 +34,10 @@ STATUS_REASONS: dict[str, str] = {
 }
 
 # Codes whose registered meaning is narrow enough to outweigh the words around them: X.2.3 is the
-# recipient's own size limit even when the text just says "message too big"; X.7.9 is, in bounces
-# (not AUTH replies), the "not accepted for policy reasons" of large providers (vendor_codes.csv).
-DECISIVE_STATUSES = frozenset({"X.2.3", "X.7.9"})
+# recipient's own size limit even when the text just says "message too big". (X.7.9, "authentication
+# mechanism is too weak", is reused by large providers for "not accepted for policy reasons"; their
+# remote-host rules in rhost.py read it so.)
+DECISIVE_STATUSES = frozenset({"X.2.3"})
 
 # Basic reply codes that decide when neither words nor an enhanced code do (RFC 5321 s4.2.2-4.2.4:
 # 500-504 report a command the server could not parse or accept in that order; 451 is a "local
