@@ -117,7 +117,7 @@ def recipient_blocks(text: str, exclude: frozenset[str] = frozenset()) -> list[t
         m = _RECIPIENT_LINE.match(line) or _REASON_THEN_RECIPIENT.match(line)
         if m is not None:
             address = clean_address(m.group("addr"))
-            if address and address not in exclude:
+            if address and address not in exclude and not _continues(lines, anchors, i, address):
                 anchors.append((i, address, m.group("rest").strip()))
     blocks: list[tuple[str, str]] = []
     for n, (i, address, rest) in enumerate(anchors):
@@ -134,6 +134,16 @@ def recipient_blocks(text: str, exclude: frozenset[str] = frozenset()) -> list[t
         if address not in merged or (words and not merged[address]):
             merged[address] = words
     return list(merged.items())
+
+
+def _continues(lines: list[str], anchors: list[tuple[int, str, str]], i: int, address: str) -> bool:
+    """Whether line *i*, which names *address*, is a folded line of the previous recipient's own
+    explanation (Postfix wraps "host x said: 550" and puts "<a@b>: User unknown" on the next,
+    indented line) rather than a recipient line of its own."""
+    if not anchors or anchors[-1][1] != address or lines[i][:1] not in (" ", "\t"):
+        return False
+    start = anchors[-1][0]
+    return i - start <= MAX_DIAGNOSTIC_LINES and all(line.strip() for line in lines[start + 1:i])
 
 
 # The human-readable part is read only near each recipient; a bound keeps hostile text cheap.
@@ -183,15 +193,19 @@ def decode_plain(view: MessageView) -> list[Facts]:
     blocks = recipient_blocks(text, exclude)
     if not blocks and attached_bounce(view):
         return []  # the real report is the attached message: read that instead (formats.decode)
-    if not blocks:
+    whole = " ".join(text.split())
+    if blocks:
+        blocks = [(recipient, diagnostic or whole[:2000]) for recipient, diagnostic in blocks]
+    else:
         listed = view.header("x-failed-recipients") or original_headers(view).get("to", "")
-        addresses = [clean_address(a) for a in listed.split(",")]
-        diagnostic = " ".join(text.split())
-        blocks = [(a, diagnostic) for a in addresses if a]
+        # a notice that quotes no server reply (Postfix: "Delivery report unavailable") has only its
+        # own boilerplate: that is no diagnostic, and the failure has no usable clue
+        quotes_reply = bool(parse_reply(whole).reply_code or status_in_text(whole))
+        blocks = [(a, whole if quotes_reply else "") for a in map(clean_address, listed.split(",")) if a]
     temporary = bool(_TEMPORARY.search(text[:3000])) and "permanent" not in text[:3000].lower()
     out = []
     for recipient, diagnostic in blocks:
-        facts = facts_from_diagnostic(recipient, diagnostic or " ".join(text.split())[:2000])
+        facts = facts_from_diagnostic(recipient, diagnostic)
         codes_from_transcript(facts, recipient_window(text, recipient, len(blocks) == 1))
         facts.temporary = temporary
         facts.action = "delayed" if temporary else "failed"

@@ -240,10 +240,17 @@ def classify(status: str, reply_code: str, text: str, command: str = "", action:
     return verdict
 
 
+# A refusal that labels an address as the client's IP ("554 IP=192.0.2.1 - A problem occurred")
+# names the sending host as what it refused.
+_CLIENT_IP = re.compile(r"\bIP[=:][ \t]?\d{1,3}(?:\.\d{1,3}){3}\b", re.IGNORECASE)
+
+
 def _fallback(status: str, reply_code: str, text: str, command: str, action: str) -> Verdict:
     """When neither words nor codes decide (REASONS.md step 4)."""
     if command == "MAIL":
         return Verdict("rejected", "command:MAIL")
+    if (status or reply_code)[:1] == "5" and _CLIENT_IP.search(text[:MAX_PHRASE_TEXT]):
+        return Verdict("blocked", "fallback:client-ip")
     if action == "delayed":
         # still queued with no stated cause: the sender's MTA is waiting out its retry period
         return Verdict("expired", "action:delayed")
