@@ -9,7 +9,6 @@ import textwrap
 
 from .._errors import BouncekitError
 from ..codes import kb
-from ..explain import default_language, explain
 from ..model import CodeExplanation, Explanation
 from . import EXIT_OK, EXIT_USAGE, Subparsers
 
@@ -102,6 +101,8 @@ def format_explanation(result: Explanation, style: _Style) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..explain import default_language, explain  # here, not at the top: other commands start faster
+
     lang = args.lang or default_language()
     try:
         result = explain(" ".join(args.code), lang=lang)

@@ -7,8 +7,6 @@ import json
 import sys
 
 from ..io import SINKS
-from ..logs import LogReader, LogStats, open_log, open_stream
-from ..logs.summary import Summary
 from . import EXIT_OK, EXIT_SOME_FAILED, Subparsers
 
 
@@ -29,6 +27,10 @@ def register(sub: Subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # here, not at the top: other commands start faster
+    from ..logs import LogReader, LogStats, open_log, open_stream
+    from ..logs.summary import Summary
+
     out = open(args.output, "w", encoding="utf-8", newline="") if args.output else sys.stdout  # noqa: SIM115
     summary = Summary() if args.summary else None
     sink = None if summary is not None else SINKS[args.format](out)
