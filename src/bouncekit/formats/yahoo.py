@@ -26,8 +26,9 @@ NAME = "yahoo"
 _MARKER = "Sorry, we were unable to deliver your message to the following address"
 _RECIPIENT = re.compile(r"^<(?P<addr>" + ADDRESS.pattern + r")>:[ \t]*$", re.MULTILINE)
 _REMOTE_SAID = re.compile(r"^Remote host said:[ \t]*", re.IGNORECASE)
-# "550: 5.2.2 ..." and "550: : User unknown": Yahoo glues a colon to the reply code.
-_CODE_COLON = re.compile(r"^([2-5]\d\d):[ \t]*:?[ \t]*")
+# "550: 5.2.2 ..." and "550: : User unknown": Yahoo glues a colon to the reply code. Only that colon
+# goes; the reply's own text stays as it was (": User unknown" is KDDI's reply with the address left out).
+_CODE_COLON = re.compile(r"^([2-5]\d\d):[ \t]*")
 # "[RCPT_TO]": the SMTP stage whose reply this was.
 _STAGE = re.compile(r"\[(?P<stage>RCPT_TO|MAIL_FROM|DATA|CONNECT|EHLO|HELO)\][ \t]*$")
 _STAGE_COMMANDS = {"RCPT_TO": "RCPT", "MAIL_FROM": "MAIL", "DATA": "DATA", "CONNECT": "CONN",
