@@ -213,6 +213,10 @@ def _size(path: str) -> int:
 _FIELD_VALUES = operator.attrgetter(*DELIVERY_FIELDS)
 
 
+# one encoder for every record (json.dumps with options builds a new one per call)
+_JSON = json.JSONEncoder(ensure_ascii=False).encode
+
+
 def record_values(record: Delivery) -> dict[str, Any]:
     """The record's fields by name, as Delivery.to_dict() gives them but without the deep copy of
     dataclasses.asdict(), which cost a tenth of a whole parse run; the fields are plain values."""
@@ -246,7 +250,7 @@ class Sink:
 class JsonLinesSink(Sink):
     @staticmethod
     def encode(record: Delivery) -> str:
-        return json.dumps(record_values(record), ensure_ascii=False) + "\n"
+        return _JSON(record_values(record)) + "\n"
 
 
 class JsonSink(Sink):
@@ -257,7 +261,7 @@ class JsonSink(Sink):
 
     @staticmethod
     def encode(record: Delivery) -> str:
-        return json.dumps(record_values(record), ensure_ascii=False)
+        return _JSON(record_values(record))
 
     def write_encoded(self, encoded: str) -> None:
         self.out.write(("," if self.count else "") + "\n  " + encoded)

@@ -1,26 +1,21 @@
 """`bouncekit parse`: bounce emails from files, directories, mbox, Maildir or stdin, as records.
 
-Messages stream from the sources in batches; with --jobs N > 1 worker processes parse and encode
-the batches while this process reads inputs and writes results in input order. A message that
+Messages stream from the sources in batches; with --jobs N > 1 worker processes (_workers.py) parse
+and encode the batches while this process reads inputs and writes results in input order. A message that
 breaks the parser, or even kills its worker, is reported on stderr and the run goes on.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import itertools
-import multiprocessing
 import os
-import queue
 import signal
 import sys
 import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from types import FrameType
 from typing import IO
@@ -116,11 +111,6 @@ def _batches(inputs: Iterator[Item | Problem]) -> Iterator[list[Item] | Problem]
             batch, size = [], 0
     if batch:
         yield batch
-
-
-def _ignore_sigint() -> None:
-    # Workers leave Ctrl-C to the parent, which stops them once the batches under way are written.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 # --- this process: writing, progress, summary, Ctrl-C ------------------------------------------
@@ -235,107 +225,6 @@ def _serial(inputs: Iterator[Item | Problem], writer: Writer, format_name: str, 
             writer.take(parse_batch([item], format_name, tally))
 
 
-class _Workers:
-    """Worker processes parsing batches; results are written in input order as they complete.
-
-    This thread reads the inputs and submits batches; a writer thread waits for results in order
-    and writes them, so finished batches go out while the next input is still awaited (a pipe).
-    Ctrl-C interrupts this thread only: the writer finishes the batch it is writing, then stops.
-    """
-
-    def __init__(self, jobs: int, writer: Writer, format_name: str, tally: bool) -> None:
-        self.jobs, self.writer, self.format_name, self.tally = jobs, writer, format_name, tally
-        # fork: workers start at once with the engine already imported (spawn re-imports it).
-        self.context = multiprocessing.get_context("fork") if sys.platform == "linux" else None
-        self.lock = threading.Lock()  # this thread submits while the writer may replace a broken pool
-        self.executor = self._start()
-        # Start every worker now, while this is the only thread: forking beside a thread is unsafe.
-        self.executor.submit(int).result()
-
-    def _start(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(self.jobs, mp_context=self.context, initializer=_ignore_sigint)
-
-    def run(self, batches: Iterator[list[Item] | Problem]) -> None:
-        pending: queue.Queue[tuple[list[Item] | Problem, Future[BatchResult] | None] | None] = queue.Queue(
-            maxsize=self.jobs * IN_FLIGHT_PER_JOB)
-        stop = threading.Event()
-        failure: list[BaseException] = []
-
-        def write() -> None:
-            try:
-                while not stop.is_set() and (entry := pending.get()) is not None:
-                    self._write(*entry)
-            except BaseException as exc:  # a closed stdout, say: this thread reports it
-                failure.append(exc)
-
-        def put(entry: tuple[list[Item] | Problem, Future[BatchResult] | None] | None) -> None:
-            while True:
-                if failure:
-                    raise failure[0]
-                try:
-                    pending.put(entry, timeout=0.2)
-                    return
-                except queue.Full:
-                    continue
-
-        writing = threading.Thread(target=write, name="bouncekit-writer", daemon=True)
-        writing.start()
-        try:
-            for batch in batches:
-                put((batch, None if isinstance(batch, Problem) else self._submit(batch)))
-            put(None)
-            writing.join()
-        except BaseException:
-            stop.set()
-            with contextlib.suppress(queue.Full):
-                pending.put_nowait(None)
-            writing.join()
-            raise
-        finally:
-            with self.lock:
-                self.executor.shutdown(wait=True, cancel_futures=True)
-        if failure:
-            raise failure[0]
-
-    def _write(self, batch: list[Item] | Problem, future: Future[BatchResult] | None) -> None:
-        if isinstance(batch, Problem) or future is None:
-            self.writer.problem(str(batch))
-            return
-        try:
-            result = future.result()
-        except BrokenProcessPool:
-            self._isolate(batch)
-            return
-        self.writer.take(result)
-
-    def _submit(self, batch: list[Item]) -> Future[BatchResult]:
-        with self.lock:
-            try:
-                return self.executor.submit(parse_batch, batch, self.format_name, self.tally)
-            except (BrokenProcessPool, RuntimeError) as exc:  # broken, or shut down by Ctrl-C
-                failed: Future[BatchResult] = Future()
-                failed.set_exception(BrokenProcessPool(str(exc)))
-                return failed
-
-    def _isolate(self, batch: list[Item]) -> None:
-        """A worker died (killed, out of memory, a crash in C) and its batches with it: redo a lost
-        batch one message at a time, in a fresh pool when needed, so that only the culprit is reported."""
-        for item in batch:
-            for fresh_pool in (False, True):
-                if fresh_pool:
-                    with self.lock:
-                        self.executor.shutdown(wait=True, cancel_futures=True)
-                        self.executor = self._start()
-                try:
-                    result = self._submit([item]).result()
-                except BrokenProcessPool:
-                    continue
-                self.writer.take(result)
-                break
-            else:
-                self.writer.problem(str(Problem(item.source, item.index, "cannot parse: the worker process died")))
-
-
 def run(args: argparse.Namespace) -> int:
     out = open(args.output, "w", encoding="utf-8", newline="") if args.output else sys.stdout  # noqa: SIM115
     sink = SINKS[args.format](out)
@@ -349,7 +238,9 @@ def run(args: argparse.Namespace) -> int:
         inputs = itertools.chain(head, items)
         workers = None
         if args.jobs > 1 and len(head) > 1:  # a single message is not worth starting workers for
-            workers = _Workers(args.jobs, writer, args.format, args.summary)
+            from ._workers import Workers  # only here: one-job runs start without multiprocessing
+
+            workers = Workers(args.jobs, writer, args.format, args.summary)
         if progress is not None:
             progress.start()
         if workers is None:
