@@ -17,7 +17,6 @@ The dialogue is read by bouncekit.transcript; each recipient whose delivery fail
 from __future__ import annotations
 
 from ..message import MessageView
-from ..transcript import parse_transcript
 from .base import Facts
 
 NAME = "postfixnotice"
@@ -30,6 +29,9 @@ def sniff(view: MessageView) -> bool:
 
 
 def decode(view: MessageView) -> list[Facts]:
+    # imported here: the transcript reader brings the log readers, which most runs never need
+    from ..transcript import parse_transcript
+
     text = view.body_text
     dialogue = text[text.index(_MARKER) + len(_MARKER):]
     # the facts are the server's reply as the dialogue states it; the engine classifies them again
