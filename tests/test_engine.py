@@ -152,11 +152,27 @@ def test_an_ordinary_message_gives_no_records() -> None:
      "fix_sender"),
     ("421 4.7.0 Too many connections from your IP, try again later", "toomanyconn", False, "retry"),
     ("500 5.5.1 Command unrecognized", "syntaxerror", False, "fix_sender"),
+    # "user unknown" under a policy code, not in answer to RCPT: a rule refused it, not a missing mailbox
+    ("550 5.7.1 550 User Unknown: a@example.com", "filtered", False, "review"),
+    # header complaints under a policy code: the site's policy, not a malformed message
+    ("554 5.7.0 Header error", "policyviolation", False, "review"),
+    # X.7.9 by its registered meaning when no provider rule reads it otherwise
+    ("550 5.7.9 Rejected", "securityerror", False, "fix_sender"),
+    # sendmail's access database refusing an address
+    ("550 5.7.1 <a@example.com>... Access denied", "securityerror", False, "fix_sender"),
+    # a refusal that names the client's IP and nothing else
+    ("554 IP=192.0.2.1 - A problem occurred. (BL)", "blocked", False, "fix_sender"),
 ])
 def test_replies_are_classified(reply: str, reason: str, hard: bool, advice: str) -> None:
     record = classify_reply(reply)
     assert (record.reason, record.hard_bounce, record.action_advice) == (reason, hard, advice)
     assert record.evidence
+
+
+def test_an_access_database_refusal_at_mail_from_is_about_the_sender() -> None:
+    record = classify_reply("Connected to 192.0.2.1 but sender was rejected. Remote host said: 550 5.7.1 "
+                            "<s@example.org>... Access denied (in reply to MAIL FROM command)")
+    assert (record.reason, record.smtp_command) == ("rejected", "MAIL")
 
 
 def test_a_temporary_reply_is_retried_later() -> None:

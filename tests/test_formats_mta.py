@@ -1,6 +1,6 @@
 """The MTA decoders of the exim group: Exim, DragonFly, OpenSMTPD, Sendmail 5, InterScan, MailMarshal,
-Active!hunter and the unnamed X3 / X6 formats, on small hand-written notices (the corpus is checked
-in test_corpus.py)."""
+Active!hunter, m-FILTER, Apache James, the plain-text reader and the unnamed X3 / X6 formats, on small
+hand-written notices (the corpus is checked in test_corpus.py)."""
 
 from __future__ import annotations
 
@@ -101,7 +101,66 @@ From: sender@example.org
 """
 
 
+MFILTER = """From: POSTMASTER <postmaster@example.org>
+Subject: failure notice
+X-Mailer: m-FILTER
+
+user@example.net
+
+-------server message
+550 unknown user <user@example.net>
+
+-------SMTP command
+DATA
+
+-------original message
+Subject: hello
+"""
+
+JAMES = """From: post_master@gateway.example.net
+Subject: Re: hello
+
+Error: Invalid user address
+
+Error message below:
+550 - Requested action not taken: no such user here
+
+Message details:
+  Subject: hello
+  MAIL FROM: sender@example.org
+  RCPT TO: user@example.net
+  Size (in bytes): 39
+"""
+
+# Postfix folds the remote reply onto an indented line that names the recipient again
+POSTFIX_FOLDED = """From: MAILER-DAEMON@mx.example.org (Mail Delivery System)
+Subject: Undelivered Mail Returned to Sender
+
+This is the Postfix program at host mx.example.org.
+
+<user@example.net>: host
+    mx.example.net[192.0.2.1] said: 550
+    <user@example.net>: User unknown
+"""
+
+POSTFIX_NO_REPORT = """From: MAILER-DAEMON@mx.example.org (Mail Delivery System)
+Subject: Undelivered Mail Returned to Sender
+X-Failed-Recipients: user@example.net
+
+This is the mail system at host mx.example.org.
+
+I'm sorry to have to inform you that your message could not
+be delivered to one or more recipients.
+
+	--- Delivery report unavailable ---
+"""
+
+
 @pytest.mark.parametrize(("message", "decoder", "expected"), [
+    (MFILTER, "mfilter", [("user@example.net", "", "550", "DATA", "")]),
+    (JAMES, "apachejames", [("user@example.net", "", "550", "", "")]),
+    (POSTFIX_FOLDED, "text", [("user@example.net", "", "550", "", "")]),
+    (POSTFIX_NO_REPORT, "text", [("user@example.net", "", "", "", "")]),
     (EXIM, "exim", [("user@example.net", "5.1.1", "550", "RCPT", ""),
                     ("list@example.net", "", "", "", "mailererror")]),
     (EXIM_WARNING, "exim", [("user@example.net", "4.0.901", "451", "MAIL", "")]),
@@ -116,6 +175,16 @@ def test_decoder_reads_recipients_codes_and_commands(message: str, decoder: str,
     name, facts = decode(read_message(message))
     assert name == decoder
     assert [(f.recipient, f.status, f.reply_code, f.smtp_command, f.reason) for f in facts] == expected
+
+
+def test_a_folded_explanation_stays_with_its_recipient() -> None:
+    _, (facts,) = decode(read_message(POSTFIX_FOLDED))
+    assert facts.diagnostic_code.endswith("said: 550 <user@example.net>: User unknown")
+
+
+def test_a_notice_without_a_report_has_no_diagnostic() -> None:
+    _, (facts,) = decode(read_message(POSTFIX_NO_REPORT))
+    assert facts.diagnostic_code == ""
 
 
 def test_exim_warning_is_a_temporary_delay() -> None:
