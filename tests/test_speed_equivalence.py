@@ -1,31 +1,47 @@
 """The faster readers (reply-code hints, command search from word positions, partition-based field
-reading, the inline-report search, the records' direct __init__) give exactly what the plain regex
-or dataclass forms they replace give."""
+reading, the inline-report search, the records' direct __init__, the word checks before the command
+and host searches, the phrase rows' word-start literals, the provider marker test, the engine's
+shortcut for words without codes) give exactly what the plain regex or dataclass forms they replace
+give."""
 
 from __future__ import annotations
 
+import dataclasses
+import inspect
 import itertools
 import re
 import sys
+from functools import cache
+from typing import Any
+from unittest import mock
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bouncekit import engine
 from bouncekit.formats import rfc3464
-from bouncekit.formats.base import read_fields
-from bouncekit.reasons import _FOLD
+from bouncekit.formats.base import Facts, read_fields
+from bouncekit.model import Delivery, Reply
+from bouncekit.reasons import _FOLD, reason_from_text
+from bouncekit.reasons.rhost import _markers, _providers_marked
+from bouncekit.reasons.tables import phrases
 from bouncekit.reply import (
     _CODE,
     _COMMAND,
     _COMMAND_NAMES,
+    _REMOTE_HOST,
     _STATUS_AFTER_CODE,
     _STATUS_ALONE,
+    _context,
     _find_start,
     _is_reply_start,
+    may_hold_code,
     smtp_command,
     status_in_text,
 )
+
+from .test_dispatch import reference_reason
 
 # fragments of real replies, transcripts and DSN fields, glued so that marks and words meet anywhere
 _PIECES = st.sampled_from([
@@ -62,6 +78,7 @@ def test_code_hints_keep_the_first_reply_code_and_status(text: str) -> None:
     assert (found and (found[0].span(), found[1] and found[1].span())) == expected
     alone = _STATUS_ALONE.search(text)
     assert status_in_text(text) == (alone.group("status") if alone else "")
+    assert may_hold_code(text) == (expected is not None or alone is not None)
 
 
 _FIELD = re.compile(r"^([A-Za-z][A-Za-z0-9-]*):[ \t]*(.*)$")
@@ -133,3 +150,105 @@ def test_fold_maps_every_character_that_ignorecase_takes_for_an_ascii_letter() -
     assert found == {chr(c) for c in _FOLD if c >= 0x80}
     for char in found:
         assert re.fullmatch(_FOLD[ord(char)], char, re.IGNORECASE)
+
+
+_CONTEXT_PIECES = st.sampled_from([
+    " ", "\n", "host mx.example.com[192.0.2.1]", "HOST a.b.cc [", "host 192.0.2.1 [", "while talking to mx.a.example.:",
+    "While Talking To x:", "Remote-MTA: dns; mx.example.com", "remote-mta:", "ghost", "after", "in reply to",
+    ">>> RCPT TO:<a@b.example>", "said: 550 5.1.1 no", "\u212aeep", "é", "İ", "a" * 20,
+])
+
+
+def _reference_context(text: str) -> tuple[str, str]:
+    found = [m.group("cmd").upper() for m in _COMMAND.finditer(text)]
+    command = _COMMAND_NAMES.get(found[-1], found[-1]) if found else ""
+    host = _REMOTE_HOST.search(text)
+    return command, next((g for g in host.groups() if g), "") if host else ""
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.one_of(_PIECES, _CONTEXT_PIECES), max_size=20).map("".join))
+def test_word_checks_keep_the_command_and_host(text: str) -> None:
+    assert _context(text) == _reference_context(text)
+
+
+# words as decoders and classify_reply leave them: no reply code, no enhanced code (mostly)
+_WORD_PIECES = st.sampled_from([
+    " ", "\n", "\r\n", "\t", "User unknown", "(in reply to RCPT TO command)", "after end of DATA",
+    ">>> DATA\n", "host mx.example.com[192.0.2.1] said:", "while talking to mx.example.:", "'quoted'", "##", "é",
+    "5", "x.5", "25", "Mailbox full", "\u212a", "[192.0.2.225]", "in 840 minutes", "error 255", "550 5.1.1 ",
+    "4.4.2", "\n421 ", "said: 554",
+])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_WORD_PIECES, max_size=12).map("".join), st.sampled_from(["", "RCPT"]),
+       st.sampled_from(["", "mx.example"]), st.sampled_from(["", "5.0.0", "4.4.7"]),
+       st.sampled_from(["", "550", "421"]), st.sampled_from(["", "smtp", "X-UNIX"]))
+def test_words_without_codes_complete_facts_as_reading_their_reply_does(
+        text: str, command: str, host: str, status: str, code: str, diagnostic_type: str) -> None:
+    fast = Facts(diagnostic_code=text, smtp_command=command, remote_mta=host, status=status, reply_code=code,
+                 diagnostic_type=diagnostic_type)
+    read = dataclasses.replace(fast)
+    with mock.patch.object(engine, "may_hold_code", lambda _: True):  # always read the reply
+        expected = engine._complete(read)
+    assert engine._complete(fast) == expected
+    assert fast == read
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(_WORD_PIECES, st.sampled_from([m for m, _ in _markers()])), max_size=8).map("".join))
+def test_marker_test_finds_the_providers_the_full_test_finds(text: str) -> None:
+    lowered = text.lower()
+    assert _providers_marked(lowered) == {n for m, n in _markers() if m in lowered}
+
+
+@cache
+def _plain_twin(cls: type[Any]) -> type[Any]:
+    """*cls* as a plain frozen slots dataclass: the same fields, with the __init__ dataclasses generates."""
+    return dataclasses.make_dataclass(
+        cls.__name__, [(f.name, f.type, dataclasses.field(default=f.default)) for f in dataclasses.fields(cls)],
+        frozen=True, slots=True)
+
+
+_VALUES = st.one_of(st.text(max_size=4), st.integers(), st.booleans(), st.none())
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.data(), st.sampled_from([Delivery, Reply]))
+def test_records_direct_init_makes_what_the_dataclass_init_makes(data: st.DataObject, cls: type[Any]) -> None:
+    plain = _plain_twin(cls)
+    names = [f.name for f in dataclasses.fields(cls)]
+    kwargs = data.draw(st.dictionaries(st.sampled_from(names), _VALUES))
+    record, expected = cls(**kwargs), plain(**kwargs)
+    assert dataclasses.astuple(record) == dataclasses.astuple(expected)
+    assert repr(record) == repr(expected) and hash(record) == hash(expected)
+    positional = data.draw(st.lists(_VALUES, max_size=len(names)))
+    assert dataclasses.astuple(cls(*positional)) == dataclasses.astuple(plain(*positional))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        record.__setattr__(names[0], "changed")
+
+
+@pytest.mark.parametrize("cls", [Delivery, Reply])
+def test_records_direct_init_takes_the_dataclass_init_arguments(cls: type[Any]) -> None:
+    assert inspect.signature(cls) == inspect.signature(_plain_twin(cls))
+    with pytest.raises(TypeError):
+        cls(unknown_field=1)
+
+
+@cache
+def _row_matches() -> st.SearchStrategy[str]:
+    """Texts that one phrase row or another matches whole."""
+    return st.one_of([st.from_regex(re.compile(pattern, re.IGNORECASE), fullmatch=True)
+                      for _, _, pattern in phrases()])
+
+
+# what may stand next to a phrase: nothing, white space, a word character (ASCII or not), punctuation
+_GLUE = st.sampled_from(["", " ", "\n", "_", "x", "9", ".", "<", ":", "-", "é", "İ", "\u212a", "ß"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.deferred(lambda: _row_matches()), _GLUE), max_size=6).map("".join), st.booleans())
+def test_phrase_rows_found_by_word_start_literals_are_the_rows_the_alternations_find(text: str, upper: bool) -> None:
+    text = text.upper() if upper else text
+    assert reason_from_text(text) == reference_reason(text)

@@ -12,7 +12,7 @@ from .model import Delivery
 from .policy import decide
 from .reasons import classify, pseudo_status
 from .reasons.rhost import reason_for_host
-from .reply import parse_reply, status_in_text
+from .reply import may_hold_code, parse_reply, reply_context, status_in_text
 
 
 def _iso_date(value: str) -> str:
@@ -29,22 +29,14 @@ def _complete(facts: Facts) -> str:
     Returns the server's words without the reply codes repeated on each line, for the classifier."""
     words = facts.diagnostic_code
     if facts.diagnostic_code and facts.diagnostic_type != "X-UNIX":  # X-Unix: a program's exit status
-        reply = parse_reply(facts.diagnostic_code)
-        facts.reply_code = facts.reply_code or reply.reply_code
-        facts.smtp_command = facts.smtp_command or reply.command
-        # The remote server's own enhanced code is more precise than the one the reporting MTA put in
-        # Status: (Sendmail writes 4.4.7 when it gives up, whatever the remote said), unless they
-        # disagree on the class.
-        status = reply.status or status_in_text(facts.diagnostic_code)
-        if reply.status and reply.reply_code[:1] == reply.status[0]:
-            # the remote server's own consistent pair outweighs the reporting MTA's summary
-            facts.status, facts.reply_code = reply.status, reply.reply_code
-        elif status and (not facts.status or status[0] == facts.status[0]):
-            facts.status = status
-        facts.remote_mta = facts.remote_mta or reply.remote_host
-        if reply.reply_code:
-            start = facts.diagnostic_code.find(reply.lines[0])
-            words = (facts.diagnostic_code[:start] if start > 0 else "") + " " + reply.text
+        if may_hold_code(facts.diagnostic_code):
+            words = _take_reply(facts)
+        elif not (facts.smtp_command and facts.remote_mta):
+            # No code to read (as in the words of a reply whose codes were read already): all that
+            # _take_reply() would fill is the command and the host, as below, at a fraction of the cost.
+            command, host = reply_context(facts.diagnostic_code)
+            facts.smtp_command = facts.smtp_command or command
+            facts.remote_mta = facts.remote_mta or host
     if facts.reply_code and facts.reply_code not in kb.facts()["reply"]:
         # a number in prose that no server is known to send (522, 542) is not taken for a reply code
         facts.reply_code = ""
@@ -52,6 +44,27 @@ def _complete(facts: Facts) -> str:
         # A record must not say "temporary" and "permanent" at once: the report's status decides.
         facts.reply_code = ""
     return words
+
+
+def _take_reply(facts: Facts) -> str:
+    """Fill what the reply in the diagnostic text states; return its words (see _complete)."""
+    reply = parse_reply(facts.diagnostic_code)
+    facts.reply_code = facts.reply_code or reply.reply_code
+    facts.smtp_command = facts.smtp_command or reply.command
+    # The remote server's own enhanced code is more precise than the one the reporting MTA put in
+    # Status: (Sendmail writes 4.4.7 when it gives up, whatever the remote said), unless they
+    # disagree on the class.
+    status = reply.status or status_in_text(facts.diagnostic_code)
+    if reply.status and reply.reply_code[:1] == reply.status[0]:
+        # the remote server's own consistent pair outweighs the reporting MTA's summary
+        facts.status, facts.reply_code = reply.status, reply.reply_code
+    elif status and (not facts.status or status[0] == facts.status[0]):
+        facts.status = status
+    facts.remote_mta = facts.remote_mta or reply.remote_host
+    if reply.reply_code:
+        start = facts.diagnostic_code.find(reply.lines[0])
+        return (facts.diagnostic_code[:start] if start > 0 else "") + " " + reply.text
+    return facts.diagnostic_code
 
 
 def record_from_facts(facts: Facts, decoded_by: str, source: str = "", index: int = 0, sender: str = "",

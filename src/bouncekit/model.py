@@ -2,10 +2,34 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from dataclasses import MISSING, asdict, dataclass, field, fields
+from typing import Any, TypeVar
 
 SEVERITY_BY_DIGIT = {"2": "success", "3": "intermediate", "4": "temporary", "5": "permanent"}
+
+_Record = TypeVar("_Record")
+
+
+def _direct_init(cls: type[_Record]) -> type[_Record]:
+    """Give the frozen slots dataclass *cls* an __init__ that stores each field through its slot
+    descriptor. The dataclass's own __init__ calls object.__setattr__ per field, to get past the frozen
+    __setattr__; this one takes the same arguments, makes the same record and costs half as much, which
+    counts for the records made once per reply or recipient. Fields must have plain defaults."""
+    names = [f.name for f in fields(cls)]  # type: ignore[arg-type]
+    namespace: dict[str, Any] = {}
+    for f in fields(cls):  # type: ignore[arg-type]
+        if not f.init or f.default is MISSING or f.default_factory is not MISSING:
+            raise TypeError(f"{cls.__name__}.{f.name}: only fields with a plain default are supported")
+        namespace[f"_default_{f.name}"] = f.default
+        namespace[f"_set_{f.name}"] = cls.__dict__[f.name].__set__
+    parameters = ", ".join(f"{name}=_default_{name}" for name in names)
+    body = "".join(f"\n    _set_{name}(self, {name})" for name in names)
+    exec(f"def __init__(self, {parameters}) -> None:{body}", namespace)
+    init = namespace["__init__"]
+    init.__qualname__ = f"{cls.__qualname__}.__init__"
+    init.__annotations__ = dict(cls.__init__.__annotations__)
+    setattr(cls, "__init__", init)  # noqa: B010 (mypy does not allow assigning to a method)
+    return cls
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +53,7 @@ class StatusCode:
         return f"X.{self.subject}.{self.detail}"
 
 
+@_direct_init
 @dataclass(frozen=True, slots=True)
 class Reply:
     """An SMTP reply found in a text: codes, the server's words and, when stated, the command."""
@@ -118,6 +143,7 @@ class Explanation:
         return asdict(self)
 
 
+@_direct_init
 @dataclass(frozen=True, slots=True)
 class Delivery:
     """One recipient's outcome from one report: the record every input becomes (see DESIGN.md)."""

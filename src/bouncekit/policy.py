@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 HARD_REASONS = frozenset({"userunknown", "hostunknown", "hasmoved"})
 
@@ -50,11 +51,18 @@ class Policy:
 
 
 def decide(reason: str, status: str, reply_code: str, feedback_type: str = "") -> Policy:
-    first = reply_code[:1] or status[:1]
+    return _decide(reason, reply_code[:1] or status[:1], feedback_type in ("abuse", "fraud", ""))
+
+
+# The policy depends on no more than these three, and reasons and classes are few: each is worked out once.
+@lru_cache(maxsize=1024)
+def _decide(reason: str, first: str, plain_feedback: bool) -> Policy:
+    """decide() given the class digit of the codes and whether a feedback report is of the kinds
+    (abuse, fraud, unstated) that call for suppression."""
     permanent = True if first == "5" else False if first == "4" else None
     hard = reason in HARD_REASONS or (reason == "notaccept" and first == "5")
     fault, advice = POLICY.get(reason, ("unknown", "review"))
-    if reason == "feedback" and feedback_type not in ("abuse", "fraud", ""):
+    if reason == "feedback" and not plain_feedback:
         advice = "review"
     if reason == "mailboxfull" and permanent and not hard:
         advice = "retry"

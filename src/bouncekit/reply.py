@@ -19,6 +19,10 @@ _STATUS_ALONE = re.compile(r"(?<![\w.])#?(?P<status>[245]\.[0-9]{1,3}\.[0-9]{1,3
 # full match starts at most one character (its '#') before the first of these.
 _CODE_HINT = re.compile(r"[2-5][0-5][0-9]")
 _STATUS_HINT = re.compile(r"[245]\.[0-9]")
+# What both start with (a digit 2-5, then a digit 0-5 or a dot, then a digit): a text without it has
+# neither kind of code, as most servers' words have not once their codes are read. (One character class
+# after another, not an alternation of the two hints: the regex engine then skips to the digits quickly.)
+_ANY_HINT = re.compile(r"[2-5][.0-5][0-9]")
 # What may stand before a reply at the start of a line: transcript marks ("S:", "<<<", "c <-").
 _LINE_PREFIX = re.compile(r"[ \t]*(?:[A-Za-z]{1,2}[ \t]*)?(?:<<<|>>>|<-|->|<~|[:>|])?[ \t]*\Z")
 # What introduces a quoted reply in prose: Postfix "said:", DSN "smtp;", Exchange "#", quotes.
@@ -45,6 +49,8 @@ _COMMAND_WORDS = ("in reply to", "after", "while")
 _SCAN_ALL_BELOW = 200
 # ... and one of these in any text _REMOTE_HOST matches.
 _HOST_WORDS = ("host", "while talking to", "remote-mta:")
+# Every word that _command() or _REMOTE_HOST needs (the text lower-cased): a text with none names neither.
+_CONTEXT_WORDS = (">>>", *_COMMAND_WORDS, *_HOST_WORDS)
 # The start of the warning for a multi-line reply whose lines carry different codes.
 CODE_CHANGED = "multi-line reply changed its code"
 _POSTFIX_TAIL = re.compile(r"\s*\(in reply to [^)]*\)\s*$", re.I)
@@ -58,6 +64,9 @@ def _is_reply_start(text: str, start: int) -> bool:
 
 def _find_start(text: str) -> tuple[re.Match[str], re.Match[str] | None] | None:
     """The first reply code that stands where a reply starts or carries an enhanced code."""
+    m = _CODE.match(text)
+    if m is not None:  # the common case: the text is the reply (and a code at its start starts a reply)
+        return m, _STATUS_AFTER_CODE.match(text, m.end()) if m.group("sep") else None
     hint = _CODE_HINT.search(text)
     if hint is None:
         return None
@@ -148,13 +157,47 @@ def parse_reply(text: str) -> Reply:
     return _read_recent(text) if len(text) <= MAX_CACHED_TEXT else _read(text)
 
 
-def _read(text: str) -> Reply:
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+def may_hold_code(text: str) -> bool:
+    """False when parse_reply(*text*) finds neither a reply code nor an enhanced status code (nor does
+    status_in_text()): it then reads no more than reply_context() and the words."""
+    if _ANY_HINT.search(text) is None:
+        return False  # the common case, told by one quick search
+    text = _with_lf(text)  # (as _read() has it; a number in an address or a time is no code)
+    return _find_start(text) is not None or _status_alone(text) is not None
+
+
+def reply_context(text: str) -> tuple[str, str]:
+    """The SMTP command and the remote host that parse_reply(*text*) reads from around the reply."""
+    return _context(_with_lf(text))
+
+
+def _with_lf(text: str) -> str:
+    """*text* with its CRLF and CR line ends made LF."""
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
+
+
+def _context(text: str) -> tuple[str, str]:
+    """reply_context() of *text* with LF line ends."""
     lowered = text.lower() if text.isascii() else None
+    if lowered is not None and not _holds_any(lowered, _CONTEXT_WORDS):
+        return "", ""  # the common case, at the cost of a few substring tests
     command = _command(text, lowered)
     host_match = (None if lowered is not None and not any(map(lowered.__contains__, _HOST_WORDS))
                   else _REMOTE_HOST.search(text))
-    remote_host = next((g for g in host_match.groups() if g), "") if host_match else ""
+    return command, next((g for g in host_match.groups() if g), "") if host_match else ""
+
+
+def _holds_any(text: str, words: tuple[str, ...]) -> bool:
+    # a loop of "in" tests: cheaper than any() over a generator or map(text.__contains__, words)
+    for word in words:  # noqa: SIM110
+        if word in text:
+            return True
+    return False
+
+
+def _read(text: str) -> Reply:
+    text = _with_lf(text)
+    command, remote_host = _context(text)
     found = _find_start(text)
     if found is None:
         status_alone = _status_alone(text)

@@ -18,8 +18,12 @@ try:
     from re import _parser as _sre_parser  # type: ignore[attr-defined]
 
     _BRANCH, _LITERAL, _SUBPATTERN = _sre_parser.BRANCH, _sre_parser.LITERAL, _sre_parser.SUBPATTERN
+    _AT = _sre_parser.AT
+    # the positions (\b, ^, \A) where a letter or digit starts a word
+    _WORD_STARTS = frozenset({_sre_parser.AT_BOUNDARY, _sre_parser.AT_BEGINNING, _sre_parser.AT_BEGINNING_STRING})
 except (ImportError, AttributeError):  # pragma: no cover - a Python whose re module is laid out otherwise
     _sre_parser = None
+
 
 @dataclass(frozen=True, slots=True)
 class Verdict:
@@ -31,40 +35,158 @@ class Verdict:
 MAX_PHRASE_TEXT = 4096
 
 
-def _required_literals(items: Any) -> tuple[str, ...]:
-    """Lower-case ASCII strings at least one of which every match of the parsed pattern *items* contains
-    (() if none can be named). Only the top-level sequence counts, and groups and alternations in it that
-    are not repeated: anything inside a repeat may be absent."""
-    candidates: list[tuple[str, ...]] = []
+def _literal_parts(items: Any) -> list[tuple[tuple[str, ...], int]]:
+    """(strings, last) for each part of the parsed pattern *items* that requires a literal: every match
+    contains one of the lower-case ASCII *strings*, within the items up to number *last*. Only the
+    top-level sequence counts, and groups and alternations in it that are not repeated: anything inside
+    a repeat may be absent."""
+    parts: list[tuple[tuple[str, ...], int]] = []
     run = ""
-    for op, arg in [*items, (None, None)]:
+    for k, (op, arg) in enumerate([*items, (None, None)]):
         if op is _LITERAL and arg < 128:
             run += chr(arg).lower()
             continue
         if run:
-            candidates.append((run,))
+            parts.append(((run,), k - 1))
         run = ""
+        strings: tuple[str, ...] = ()
         if op is _SUBPATTERN:
-            candidates.append(_required_literals(arg[-1]))
+            strings = _required_literals(arg[-1])
         elif op is _BRANCH:
             alternatives = [_required_literals(branch) for branch in arg[1]]
             if all(alternatives):
-                candidates.append(tuple(sorted({n for found in alternatives for n in found})))
-    # the most selective: the one whose shortest string is longest
-    return max((c for c in candidates if c), key=lambda c: min(map(len, c)), default=())
+                strings = tuple(sorted({n for found in alternatives for n in found}))
+        if strings:
+            parts.append((strings, k))
+    return parts
 
 
-@cache
-def _rows() -> tuple[dict[int, tuple[int, int]], tuple[re.Pattern[str], ...]]:
-    """The rank of each row whose reason is classified, (priority of its reason, row number), and every
-    row's own compiled regex, by row number in phrases()."""
-    priority = {reason: i for i, reason in enumerate(REASON_PRIORITY)}
-    rank = {n: (priority[reason], n) for n, (_, reason, _) in enumerate(phrases()) if reason in priority}
-    return rank, tuple(re.compile(pattern, re.IGNORECASE) for _, _, pattern in phrases())
+def _selectivity(strings: tuple[str, ...]) -> int:
+    return min(map(len, strings))
+
+
+def _required_literals(items: Any) -> tuple[str, ...]:
+    """Lower-case ASCII strings at least one of which every match of the parsed pattern *items* contains
+    (() if none can be named): of its parts' strings, the most selective (whose shortest is longest)."""
+    return max((strings for strings, _ in _literal_parts(items)), key=_selectivity, default=())
+
+
+def _leading_literals(items: Any) -> tuple[str, ...]:
+    """Lower-case ASCII strings one of which every match of the parsed pattern *items* starts with
+    (() if none can be named)."""
+    if not items:
+        return ()
+    op, arg = items[0]
+    if op is _LITERAL and arg < 128:
+        run = ""
+        for op, arg in items:
+            if op is not _LITERAL or arg >= 128:
+                break
+            run += chr(arg).lower()
+        return (run,)
+    if op is _SUBPATTERN:
+        return _leading_literals(arg[-1])
+    if op is _BRANCH:
+        alternatives = [_leading_literals(branch) for branch in arg[1]]
+        if all(alternatives):
+            return tuple(sorted({n for found in alternatives for n in found}))
+    return ()
+
+
+def _starts_word(item: tuple[Any, Any]) -> bool:
+    """Whether a letter or digit just after *item* (of a parsed pattern) starts a word: after \\b, ^ or
+    \\A, or after a character that is neither (re.IGNORECASE matches such a character to itself only)."""
+    op, arg = item
+    return (op is _AT and arg in _WORD_STARTS) or (op is _LITERAL and arg < 128 and not chr(arg).isalnum())
+
+
+def _word_start_parts(items: Any) -> list[tuple[tuple[str, ...], int]]:
+    """(strings, k) for each place k in the top-level sequence of the parsed pattern *items* where every
+    match has one of the lower-case ASCII *strings* at the start of a word: after a character that is no
+    ASCII letter or digit, or at the start of the text."""
+    items = list(items)
+    parts = []
+    for k in range(1, len(items)):
+        if _starts_word(items[k - 1]):
+            strings = _leading_literals(items[k:])
+            if strings and all(s[0].isalnum() for s in strings):
+                parts.append((strings, k))
+    return parts
 
 
 # A row whose required literals are shorter than this is always searched: they occur too often to filter.
 _MIN_LITERAL = 3
+# A lead no text reaches: the row is searched from the start of the text.
+_UNBOUNDED = MAX_PHRASE_TEXT
+
+
+@dataclass(frozen=True, slots=True)
+class _Filter:
+    """What a phrase row requires of a text, read from its pattern."""
+
+    needles: tuple[str, ...] = ()
+    """One of these occurs in every text the row matches (the most selective literals it requires)."""
+    at_word_start: bool = False
+    """Every match has the needle at the start of a word (see _word_start_parts)."""
+    lead: int = _UNBOUNDED
+    """The most characters a match can run before the needle: the row is searched from there on."""
+    others: tuple[tuple[str, ...], ...] = ()
+    """Further literals the row requires: one of each tuple occurs too."""
+
+
+def _filter(pattern: str) -> _Filter:
+    """The literals *pattern* requires (lower-case ASCII, each at least _MIN_LITERAL long), where a match
+    can start relative to them, or an empty _Filter when they cannot be named. Literals that start a word
+    are preferred: they are found at far fewer places in a text (see _admitted_rows)."""
+    if _sre_parser is None:
+        return _Filter()
+    try:
+        parsed = _sre_parser.parse(pattern, re.IGNORECASE)
+        anywhere = [part for part in _literal_parts(parsed) if _selectivity(part[0]) >= _MIN_LITERAL]
+        at_word = [part for part in _word_start_parts(parsed) if _selectivity(part[0]) >= _MIN_LITERAL]
+        # max() keeps the first of equals, as _required_literals does
+        if at_word:
+            needles, k = max(at_word, key=lambda part: _selectivity(part[0]))
+            lead = _widest(parsed, k)  # the needle starts right after the items before number k
+        elif anywhere:
+            needles, last = max(anywhere, key=lambda part: _selectivity(part[0]))
+            # the needle lies within the items up to number *last*: it starts at most their widest match,
+            # less its own length, after the match starts
+            lead = _widest(parsed, last + 1) - _selectivity(needles)
+        else:
+            return _Filter()
+    except (re.error, AttributeError, TypeError):
+        return _Filter()
+    return _Filter(needles, bool(at_word), min(lead, _UNBOUNDED),
+                   tuple(strings for strings, _ in anywhere if strings != needles))
+
+
+def _widest(parsed: Any, count: int) -> int:
+    """The most characters the first *count* items of the parsed pattern can match (_UNBOUNDED or more
+    when nothing bounds them)."""
+    width: int = _sre_parser.SubPattern(parsed.state, parsed.data[:count]).getwidth()[1]
+    return width
+
+
+@dataclass(frozen=True, slots=True)
+class _Row:
+    """A phrase row whose reason is classified, ready to search."""
+
+    reason: str
+    verdict: Verdict
+    pattern: re.Pattern[str]
+    lead: int
+    others: tuple[tuple[str, ...], ...]
+
+    def may_match(self, folded: str) -> bool:
+        """Whether every further literal the row requires occurs in *folded*."""
+        for strings in self.others:
+            for literal in strings:  # (loops of "in" tests: cheaper than any(map(folded.__contains__, ...)))
+                if literal in folded:
+                    break
+            else:
+                return False
+        return True
 
 
 def _trie_pattern(words: list[str]) -> str:
@@ -90,47 +212,80 @@ def _trie_pattern(words: list[str]) -> str:
     return emit(root)
 
 
+@dataclass(frozen=True, slots=True)
+class _Index:
+    rows: tuple[_Row, ...]
+    """The rows whose reason is classified, by rank: priority of their reason, then row number."""
+    words: re.Pattern[str]
+    """Finds a character that is no ASCII letter or digit followed by the longest word-start needle there
+    (group 1)."""
+    word_admits: dict[str, tuple[int, ...]]
+    """Word-start needle -> the ranks of the rows it admits: those of the needles that are its prefixes
+    (which occur where it occurs) too."""
+    scattered: tuple[tuple[str, tuple[int, ...]], ...]
+    """The other needles (that may start anywhere), each with the ranks of the rows it admits: there are
+    few, and each is looked for with str.find()."""
+    always: tuple[int, ...]
+    """The ranks of the rows that name no needle: always searched."""
+
+
+def _admits(by_needle: dict[str, set[int]]) -> dict[str, tuple[int, ...]]:
+    return {needle: tuple(sorted({n for other, ranks in by_needle.items() if needle.startswith(other) for n in ranks}))
+            for needle in by_needle}
+
+
 @cache
-def _needle_index() -> tuple[re.Pattern[str], dict[str, frozenset[int]], frozenset[int]]:
-    """A search for the literals every row requires (one of them occurs in any text the row matches),
-    with the row numbers each admits, and the rows that name no literal. The search finds the longest
-    literal starting at a position; the rows it admits include those of the literals that are its
-    prefixes, which occur there too."""
-    by_needle: dict[str, set[int]] = {}
-    unfiltered: set[int] = set()
-    for n, (_, _, pattern) in enumerate(phrases()):
-        try:
-            found = _required_literals(_sre_parser.parse(pattern, re.IGNORECASE)) if _sre_parser else ()
-        except (re.error, AttributeError, TypeError):
-            found = ()
-        if not found or min(map(len, found)) < _MIN_LITERAL:
-            unfiltered.add(n)  # always searched
-            continue
-        for needle in found:
-            by_needle.setdefault(needle, set()).add(n)
-    admits = {needle: frozenset(n for other, rows in by_needle.items() if needle.startswith(other) for n in rows)
-              for needle in by_needle}
-    trie = _trie_pattern(sorted(by_needle)) or "(?!)"  # no literal at all: a search that finds nothing
-    return re.compile(trie), admits, frozenset(unfiltered)
+def _needle_index() -> _Index:
+    """The phrase rows ready to search, and searches for the literals that admit them."""
+    priority = {reason: i for i, reason in enumerate(REASON_PRIORITY)}
+    table = phrases()
+    ranked = sorted((n for n, (_, reason, _) in enumerate(table) if reason in priority),
+                    key=lambda n: (priority[table[n][1]], n))
+    rows: list[_Row] = []
+    by_needle: tuple[dict[str, set[int]], dict[str, set[int]]] = ({}, {})  # anywhere, at word start
+    always: list[int] = []
+    for rank, n in enumerate(ranked):
+        row_id, reason, pattern = table[n]
+        found = _filter(pattern)
+        rows.append(_Row(reason, Verdict(reason, f"phrase:{row_id}"), re.compile(pattern, re.IGNORECASE),
+                         found.lead, found.others))
+        if not found.needles:
+            always.append(rank)
+        for needle in found.needles:
+            by_needle[found.at_word_start].setdefault(needle, set()).add(rank)
+    anywhere, at_word = by_needle
+    # no needle at all: a search that finds nothing
+    words = f"[^a-z0-9]({_trie_pattern(sorted(at_word))})" if at_word else "(?!)()"
+    scattered = tuple((needle, tuple(sorted(ranks))) for needle, ranks in sorted(anywhere.items()))
+    return _Index(tuple(rows), re.compile(words), _admits(at_word), scattered, tuple(always))
 
 
-def _admitted_rows(lowered: str) -> set[int]:
-    """The numbers of the rows that may match *lowered* (the text mapped by _FOLD): a literal they
-    require occurs in it."""
-    needles, admits, unfiltered = _needle_index()
-    admitted = set(unfiltered)
-    # every position where some literal starts: search again from just after each match's start
-    m = needles.search(lowered)
+def _admitted_rows(lowered: str) -> dict[int, int]:
+    """The ranks of the rows that may match *lowered* (the text mapped by _FOLD): a literal they require
+    occurs in it. Each maps to where the first such literal starts (0 for the rows always searched)."""
+    index = _needle_index()
+    admitted = dict.fromkeys(index.always, 0)
+    # Every place where a word-start needle follows a character that is no letter or digit, in order:
+    # search again from just after each match's start. The regex engine skips quickly to such characters,
+    # where a trie of all needles would be tried at (almost) every position.
+    padded = " " + lowered  # (a word that starts the text follows one too)
+    m = index.words.search(padded)
     while m is not None:
-        admitted |= admits[m.group()]
-        m = needles.search(lowered, m.start() + 1)
+        at = m.start()  # where the needle starts in *lowered*
+        for rank in index.word_admits[m.group(1)]:
+            admitted.setdefault(rank, at)
+        m = index.words.search(padded, at + 1)
+    for needle, ranks in index.scattered:
+        if (at := lowered.find(needle)) >= 0:
+            for rank in ranks:  # (a row's needles are found here out of order)
+                admitted[rank] = min(at, admitted.get(rank, at))
     return admitted
 
 
 # Upper-case ASCII and the only characters outside ASCII that re.IGNORECASE matches to an ASCII letter
 # (U+0130, U+0131 to 'i', U+017F to 's', the Kelvin sign to 'k'), mapped to that lower-case letter: in
-# the mapped text each literal a row requires occurs wherever the row matches. (str.lower() is not the
-# same for non-ASCII text: it leaves U+017F alone and makes U+0130 two characters.)
+# the mapped text each literal a row requires occurs wherever the row matches, at the same position.
+# (str.lower() is not the same for non-ASCII text: it leaves U+017F alone and makes U+0130 two characters.)
 _FOLD = str.maketrans({**{c: c.lower() for c in string.ascii_uppercase},
                        "\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
 
@@ -138,34 +293,41 @@ _FOLD = str.maketrans({**{c: c.lower() for c in string.ascii_uppercase},
 def reason_from_text(text: str) -> Verdict | None:
     """The first reason, in priority order, whose phrases occur in *text*."""
     text = text[:MAX_PHRASE_TEXT]
-    # A substring test is ~100x cheaper than a case-insensitive regex search: search only the rows one
-    # of whose literals occurs. Each reason's rows as one alternation would match at the leftmost
-    # position where any row matches, taking the first row in file order there; searching the admitted
-    # rows one by one finds the same row.
-    rank, patterns = _rows()
-    ids = phrases()
-    best: tuple[int, int] | None = None
-    current = -1
+    # A substring test is ~100x cheaper than a case-insensitive regex search: search only the rows all
+    # of whose literals occur, from where a match can start. Each reason's rows as one alternation
+    # would match at the leftmost position where any row matches, taking the first row in file order
+    # there; searching the admitted rows one by one, in rank order, finds the same row.
+    rows = _needle_index().rows
     folded = text.lower() if text.isascii() else text.translate(_FOLD)
-    for n in sorted((n for n in _admitted_rows(folded) if n in rank), key=rank.__getitem__):
-        if rank[n][0] != current:
+    admitted = _admitted_rows(folded)
+    best: _Row | None = None
+    best_start = 0
+    reason = ""
+    for rank in sorted(admitted):
+        row = rows[rank]
+        if row.reason != reason:
             if best is not None:
                 break  # a row of a reason of higher priority matched
-            current = rank[n][0]
-        if (m := patterns[n].search(text)) is not None and (best is None or m.start() < best[0]):
-            best = (m.start(), n)
-    if best is not None:
-        _, reason, _ = ids[best[1]]
-        return Verdict(reason, f"phrase:{ids[best[1]][0]}")
-    return None
+            reason = row.reason
+        if row.others and not row.may_match(folded):
+            continue  # a further literal it requires is missing
+        # no match starts before its first literal, less the row's lead
+        m = row.pattern.search(text, max(admitted[rank] - row.lead, 0))
+        if m is not None and (best is None or m.start() < best_start):
+            best, best_start = row, m.start()
+    return best.verdict if best is not None else None
 
 
 def reason_from_status(status: str) -> Verdict | None:
     if not status:
         return None
-    key = "X." + status.split(".", 1)[1]
-    reason = STATUS_REASONS.get(key)
-    return Verdict(reason, f"status:{key}") if reason else None
+    return _status_verdicts().get("X." + status.split(".", 1)[1])
+
+
+@cache
+def _status_verdicts() -> dict[str, Verdict]:
+    """The verdict for each class-free status code that names a reason."""
+    return {key: Verdict(reason, f"status:{key}") for key, reason in STATUS_REASONS.items() if reason}
 
 
 def _decide(status: str, reply_code: str, text: str, diagnostic_type: str) -> Verdict | None:
@@ -215,6 +377,10 @@ _REFINEMENTS: dict[tuple[str, str], str] = {
 }
 
 
+# The reasons some refinement applies to.
+_REFINED = frozenset(reason for reason, _ in _REFINEMENTS)
+
+
 def classify(status: str, reply_code: str, text: str, command: str = "", action: str = "",
              remote_host: str = "", diagnostic_type: str = "", recipient: str = "") -> Verdict:
     """Decide the reason of one failure (REASONS.md, "How the reason is decided")."""
@@ -225,6 +391,8 @@ def classify(status: str, reply_code: str, text: str, command: str = "", action:
         return Verdict(*by_host)
     verdict = _decide(status, reply_code, text, diagnostic_type) or _fallback(status, reply_code, text, command,
                                                                               action)
+    if verdict.reason not in _REFINED:
+        return verdict  # nothing below could change it
     temporary = (status or reply_code)[:1] == "4"
     for condition in (f"command:{command}", "temporary" if temporary else "",
                       "no-code" if not (status or reply_code or command) else "",
