@@ -41,7 +41,6 @@ KNOWN_DIFFERENCES = {
     "lhost-surfcontrol-01.eml": "reason filtered (got userunknown), hard False (got True)",
     "lhost-v5sendmail-05.eml": "status 5.0.971 (got 5.0.901), reason blocked (got onhold)",
     "lhost-x2-03.eml": "status 5.0.947 (got 5.0.944), reason expired (got networkerror)",
-    "lhost-yahoo-06.eml": "status 5.0.910 (got 5.0.911), reason filtered (got userunknown), hard False (got True)",
     "lhost-zoho-03.eml": "status 5.0.910 (got 5.0.911), reason filtered (got userunknown), hard False (got True)",
     "rfc3464-01.eml": "reply code - (got 550), reason mailboxfull (got userunknown), hard False (got True)",
     "rfc3464-06.eml": "reply code - (got 554)",

@@ -378,7 +378,7 @@ _REFINEMENTS: dict[tuple[str, str], str] = {
 
 
 # The reasons some refinement applies to.
-_REFINED = frozenset(reason for reason, _ in _REFINEMENTS)
+_REFINED = frozenset(key for key, _ in _REFINEMENTS)  # reasons and phrase row ids that may be refined
 
 
 def classify(status: str, reply_code: str, text: str, command: str = "", action: str = "",
@@ -391,7 +391,7 @@ def classify(status: str, reply_code: str, text: str, command: str = "", action:
         return Verdict(*by_host)
     verdict = _decide(status, reply_code, text, diagnostic_type) or _fallback(status, reply_code, text, command,
                                                                               action)
-    if verdict.reason not in _REFINED:
+    if verdict.reason not in _REFINED and verdict.evidence.removeprefix("phrase:") not in _REFINED:
         return verdict  # nothing below could change it
     temporary = (status or reply_code)[:1] == "4"
     for condition in (f"command:{command}", "temporary" if temporary else "",
