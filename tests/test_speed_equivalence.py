@@ -114,6 +114,18 @@ def test_read_fields_reads_what_the_field_regex_reads(block: str) -> None:
     assert read_fields(block) == _reference_fields(block)
 
 
+_FIELD_PIECES = st.sampled_from([
+    "Status", "status", "X-Actual-Recipient", "A", "1x", "-x", "b\u00e4d", "\u212aey", "bad name", ":", ": ", ";",
+    " ", "\t", "\n", "\r", "\r\n", "\n ", "\n\t", "\n\n", "5.1.1", "rfc822; a@b.example", "x:y", "\u00e9",
+])
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_FIELD_PIECES, max_size=40).map("".join))
+def test_read_fields_agrees_with_the_line_by_line_reader_on_any_text(block: str) -> None:
+    assert read_fields(block) == _reference_fields(block)
+
+
 @settings(max_examples=300, deadline=None)
 @given(_TEXTS)
 def test_inline_report_search_finds_what_the_regex_finds(text: str) -> None:

@@ -32,6 +32,9 @@ MAX_PARTS = 1_000
 # 50 MB one-line body from costing more than a slice.
 MAX_TEXT_CHARS = 512 * 1024
 
+# How much of the human-readable text format sniffs look at (their markers sit near the top).
+SNIFF_CHARS = 8000
+
 REPORT_TYPES = {
     "message/delivery-status": "delivery-status",
     "message/global-delivery-status": "delivery-status",  # RFC 6533
@@ -88,8 +91,20 @@ class MessageView:
     _body_text: str | None = field(default=None, init=False, repr=False, compare=False)
     """body_text once computed: decoders' sniff() ask for it again and again (the parts never change)."""
 
+    _head_folded: str | None = field(default=None, init=False, repr=False, compare=False)
+
     def header(self, name: str) -> str:
         return self.headers.get(name, "")
+
+    @property
+    def head_folded(self) -> str:
+        """The first SNIFF_CHARS of body_text lower-cased, or "" when they are not all ASCII: where they
+        are, a literal is in it exactly when a case-insensitive regex finds it there, so sniffs test
+        the literals their patterns need here, lower-casing once per message instead of once each."""
+        if self._head_folded is None:
+            head = self.body_text[:SNIFF_CHARS]
+            self._head_folded = head.lower() if head.isascii() else ""
+        return self._head_folded
 
     @property
     def body_text(self) -> str:

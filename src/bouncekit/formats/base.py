@@ -65,24 +65,22 @@ def is_valid_address(address: str) -> bool:
     return bool(address) and ADDRESS.fullmatch(address) is not None and "." in address.rpartition("@")[2]
 
 
+# A field line (RFC 5322 s3.6.8 as reports write it: ASCII letters, digits and '-', a letter first)
+# with the folded lines that continue it. Any other line ends a field, and its own folded lines are
+# nobody's.
+_FIELD = re.compile(r"^([A-Za-z][A-Za-z0-9-]*):(.*)((?:\n[ \t].*)*)", re.MULTILINE)
+
+
 def read_fields(block: str) -> dict[str, str]:
     """RFC 822-style 'Name: value' lines with folding, names lower-cased; first occurrence wins."""
     fields: dict[str, str] = {}
-    name = ""
-    for line in block.split("\n"):
-        if line[:1] in (" ", "\t") and name:
-            fields[name] += " " + line.strip()
-            continue
-        head, colon, value = line.partition(":")
-        # a field name (RFC 5322 s3.6.8 as reports write it): ASCII letters, digits and '-', a letter first
-        if colon and head[:1].isalpha() and head.isascii() and head.replace("-", "").isalnum():
-            name = head.lower()
-            if name in fields:
-                name = ""  # keep the first; ignore folded lines of the repeat
-                continue
-            fields[name] = value.strip()
-        else:
-            name = ""
+    for name, value, folded in _FIELD.findall(block):
+        name = name.lower()
+        if name not in fields:
+            value = value.strip()
+            if folded:
+                value = " ".join([value, *(line.strip() for line in folded[1:].split("\n"))])
+            fields[name] = value
     return fields
 
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 
-from ..message import MessageView
+from ..message import SNIFF_CHARS, MessageView
 from ..reply import parse_reply
 from . import rfc3464
 from .base import ADDRESS, Facts, clean_address, is_valid_address
@@ -70,10 +70,10 @@ _PIPE_OUTPUT = "The following text was generated during the delivery attempt"
 def sniff(view: MessageView) -> bool:
     if view.header("x-failed-recipients") and "exim" in view.header("received").lower():
         return True
-    head = view.body_text[:8000]
-    if head.isascii() and not any(w in head.lower() for w in _LIST_START_WORDS):
-        return False  # cheap: _LIST_START needs one of them (lower() and re.IGNORECASE agree on ASCII)
-    return _LIST_START.search(head) is not None and (
+    folded = view.head_folded
+    if folded and not any(w in folded for w in _LIST_START_WORDS):
+        return False  # cheap: _LIST_START needs one of them
+    return _LIST_START.search(view.body_text, 0, SNIFF_CHARS) is not None and (
         "mail delivery software" in view.body_text[:2000] or bool(view.header("x-failed-recipients"))
         or "exim" in " ".join(v for k, v in view.header_list if k == "received").lower())
 

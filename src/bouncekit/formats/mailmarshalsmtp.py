@@ -34,9 +34,9 @@ _REMOTE_MTA = re.compile(r"^Remote-MTA:[ \t]*<(?P<host>[^>\n]{1,255})>", re.MULT
 
 
 def sniff(view: MessageView) -> bool:
+    if view.head_folded and view.head_folded.find("could not be delivered because of", 0, 4000) < 0:
+        return False  # cheap: _BECAUSE needs it
     text = view.body_text[:4000]
-    if text.isascii() and "could not be delivered because of" not in text.lower():
-        return False  # cheap: _BECAUSE needs it (lower() and re.IGNORECASE agree on ASCII)
     return _BECAUSE.search(text) is not None and _AFFECTED.search(text) is not None
 
 

@@ -62,11 +62,10 @@ _GIVING_UP_ON = re.compile(r"^Giving up on \S{1,255}[ \t]*$", re.MULTILINE)
 
 
 def sniff(view: MessageView) -> bool:
-    head = view.body_text[:1500]
-    # cheap: both banners name qmail-send (for ASCII text lower() and re.IGNORECASE agree)
-    if head.isascii() and "qmail-send" not in head.lower():
+    # cheap: both banners name qmail-send
+    if view.head_folded and view.head_folded.find("qmail-send", 0, 1500) < 0:
         return False
-    return bool(_BANNER.search(head))
+    return bool(_BANNER.search(view.body_text[:1500]))
 
 
 def _blocks(text: str) -> list[tuple[str, str]]:
