@@ -47,7 +47,6 @@ KNOWN_DIFFERENCES = {
     "rfc3464-35.eml": "reason rejected (got onhold); reason filtered (got userunknown), hard False (got True)",
     "rfc3464-42.eml": "reason filtered (got userunknown), hard False (got True)",
     "rfc3464-43.eml": "reason onhold (got systemerror)",
-    "rhost-franceptt-11.eml": "reply code 421 (got -)",
 }
 
 

@@ -175,6 +175,11 @@ def test_an_access_database_refusal_at_mail_from_is_about_the_sender() -> None:
     assert (record.reason, record.smtp_command) == ("rejected", "MAIL")
 
 
+def test_a_greeting_line_joined_to_a_refusal_gives_the_refusal_code() -> None:
+    record = classify_reply("220-mx.example.org 421 4.2.1 Service refused, please try later")
+    assert (record.reply_code, record.status, record.permanent) == ("421", "4.2.1", False)
+
+
 def test_a_temporary_reply_is_retried_later() -> None:
     record = classify_reply("452 4.2.2 The email account that you tried to reach is over quota")
     assert record.permanent is False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from email.utils import parsedate_to_datetime
 
 from .codes import kb
@@ -41,8 +42,12 @@ def _complete(facts: Facts) -> str:
         # a number in prose that no server is known to send (522, 542) is not taken for a reply code
         facts.reply_code = ""
     if facts.status and facts.reply_code and facts.status[0] != facts.reply_code[0]:
-        # A record must not say "temporary" and "permanent" at once: the report's status decides.
-        facts.reply_code = ""
+        # A record must not say "temporary" and "permanent" at once: the report's status decides, and
+        # the reply code is the one quoted with that status, if any ("220-banner 421 4.2.1 ...": the
+        # first line of a greeting joined to the refusal that followed it).
+        paired = re.search(rf"(?<!\d)({facts.status[0]}\d\d)[ -]{re.escape(facts.status)}(?![\d.])",
+                           facts.diagnostic_code)
+        facts.reply_code = paired.group(1) if paired and paired.group(1) in kb.facts()["reply"] else ""
     return words
 
 
