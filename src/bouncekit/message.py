@@ -136,12 +136,24 @@ def read_message(data: bytes | str) -> MessageView:
         data = data.encode("utf-8", errors="surrogateescape")
     if b"\r" in data:
         data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
-    if not _other_line_breaks(data):
-        try:
-            return read_fast(data)
-        except _Unusual:
-            pass
-    return read_with_stdlib(data)
+    try:
+        if not _other_line_breaks(data):
+            try:
+                return read_fast(data)
+            except _Unusual:
+                pass
+        return read_with_stdlib(data)
+    except TypeError:
+        # The stdlib's RFC 2231 decoding, which both paths use, fails on some malformed parameters
+        # (charset*= on an 8-bit body; name* beside name*0): such a message is read as its headers
+        # and one body of plain text, without the fields that carry parameters.
+        return _read_as_plain_text(data)
+
+
+def _read_as_plain_text(data: bytes) -> MessageView:
+    msg = BytesHeaderParser(policy=compat32).parsebytes(data)
+    del msg["content-type"], msg["content-transfer-encoding"], msg["content-disposition"]
+    return _walk(_StdlibPart(msg), data)[0]
 
 
 def _other_line_breaks(data: bytes) -> bool:
