@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from bouncekit import engine
 from bouncekit.formats import rfc3464
 from bouncekit.formats.base import Facts, read_fields
+from bouncekit.message import SNIFF_CHARS, MessageView, Part
 from bouncekit.model import Delivery, Reply
 from bouncekit.reasons import _FOLD, reason_from_text
 from bouncekit.reasons.rhost import _markers, _providers_marked
@@ -264,3 +265,18 @@ _GLUE = st.sampled_from(["", " ", "\n", "_", "x", "9", ".", "<", ":", "-", "é",
 def test_phrase_rows_found_by_word_start_literals_are_the_rows_the_alternations_find(text: str, upper: bool) -> None:
     text = text.upper() if upper else text
     assert reason_from_text(text) == reference_reason(text)
+
+
+_SNIFF_PIECES = st.sampled_from(["qmail-send", "QMAIL-SEND", "Address(es) failed:", "\u212a", "K", "\u0130", "\u0131",
+                                 "\u017f", "S", "I", "é", "日本", " ", "\n", "could not be delivered because of"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_SNIFF_PIECES, max_size=30).map("".join),
+       st.sampled_from(["qmail-send", "address(es) failed:", "kis", "could not be delivered because of"]))
+def test_the_folded_head_holds_every_literal_a_case_insensitive_search_finds(text: str, literal: str) -> None:
+    view = MessageView({}, [], parts=[Part("text/plain", text)])
+    folded = view.head_folded
+    found = re.search(re.escape(literal), view.body_text[:SNIFF_CHARS], re.IGNORECASE)
+    if folded and found:
+        assert folded.find(literal, found.start()) == found.start()

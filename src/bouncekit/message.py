@@ -34,6 +34,7 @@ MAX_TEXT_CHARS = 512 * 1024
 
 # How much of the human-readable text format sniffs look at (their markers sit near the top).
 SNIFF_CHARS = 8000
+_IRREGULAR_CASE = ("\u0130", "\u0131", "\u017f")
 
 REPORT_TYPES = {
     "message/delivery-status": "delivery-status",
@@ -98,12 +99,17 @@ class MessageView:
 
     @property
     def head_folded(self) -> str:
-        """The first SNIFF_CHARS of body_text lower-cased, or "" when they are not all ASCII: where they
-        are, a literal is in it exactly when a case-insensitive regex finds it there, so sniffs test
-        the literals their patterns need here, lower-casing once per message instead of once each."""
+        """The first SNIFF_CHARS of body_text lower-cased, so that an ASCII literal is in it wherever a
+        case-insensitive regex would find that literal in the text, at the same position: sniffs test
+        the literals their patterns need here, lower-casing once per message instead of once each.
+        "" (test nothing) when the text holds a character re.IGNORECASE matches to an ASCII letter
+        that lower() does not give as that letter (U+0130, U+0131, U+017F; the Kelvin sign lowers to k)."""
         if self._head_folded is None:
             head = self.body_text[:SNIFF_CHARS]
-            self._head_folded = head.lower() if head.isascii() else ""
+            if head.isascii() or not any(c in head for c in _IRREGULAR_CASE):
+                self._head_folded = head.lower()
+            else:
+                self._head_folded = ""
         return self._head_folded
 
     @property
