@@ -29,20 +29,13 @@ _BELOW = re.compile(r"^Error message below:[ \t]*\n(?P<reply>(?:[^\n]{1,1000}\n?
 _RCPT = re.compile(r"^[ \t]*RCPT TO:[ \t]*(?P<addr>[^\n]{1,320})$", re.MULTILINE)
 
 
-def leaf_text(view: MessageView) -> str:
-    """Every leaf that is not the returned message: James's nested multipart/alternative may carry a
-    broken boundary parameter, so its text arrives as one leaf typed multipart/*."""
-    return "\n".join(p.text for p in view.parts
-                     if p.content_type.startswith(("text/", "multipart/"))).replace("\r\n", "\n")
-
-
 def sniff(view: MessageView) -> bool:
     head = view.body_text[:5000]
     return _BELOW_MARKER in head and _DETAILS_MARKER in head
 
 
 def decode(view: MessageView) -> list[Facts]:
-    text = leaf_text(view)
+    text = view.body_text.replace("\r\n", "\n")
     below, rcpt = _BELOW.search(text), _RCPT.search(text)
     recipient = clean_address(rcpt.group("addr")) if rcpt else ""
     if below is None or not recipient:

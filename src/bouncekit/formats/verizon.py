@@ -15,7 +15,6 @@ from __future__ import annotations
 import re
 
 from ..message import MessageView
-from .apachejames import leaf_text
 from .base import Facts, clean_address
 from .text import facts_from_diagnostic
 
@@ -35,7 +34,7 @@ def sniff(view: MessageView) -> bool:
 
 
 def decode(view: MessageView) -> list[Facts]:
-    text = leaf_text(view)
+    text = view.body_text.replace("\r\n", "\n")
     error = _ERROR.search(text)
     original = _ORIGINAL.search(text)
     if error is None or original is None:
