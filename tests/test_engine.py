@@ -239,3 +239,11 @@ def test_a_person_writing_such_words_is_not_a_bounce(subject: str) -> None:
     letter = f"From: Ann <ann@example.com>\nTo: bob@example.net\nSubject: {subject}\n\n" \
              "Hi Bob,\n\n  carol@example.org\n\nwas copied. Regards\n"
     assert parse_message(letter.encode()) == []
+
+
+def test_every_public_name_is_exported_lazily_and_resolves() -> None:
+    import bouncekit
+
+    assert set(bouncekit.__all__) == {"__version__", *bouncekit._EXPORTS}
+    for name in bouncekit.__all__:
+        assert getattr(bouncekit, name) is not None
