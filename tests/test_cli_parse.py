@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from bouncekit import engine
 from bouncekit.commands import parse as parse_command
 from bouncekit.io import Item
 
@@ -139,14 +140,14 @@ def test_summary_goes_to_stderr_and_leaves_stdout_as_json_lines(tmp_path: Path) 
 
 
 def test_a_message_that_raises_is_reported_and_the_batch_goes_on(monkeypatch: pytest.MonkeyPatch) -> None:
-    real = parse_command.parse_message
+    real = engine.parse_message
 
     def flaky(data: bytes | str, source: str = "", index: int = 0) -> list:  # type: ignore[type-arg]
         if index == 1:
             raise RecursionError("deep")
         return real(data, source, index)
 
-    monkeypatch.setattr(parse_command, "parse_message", flaky)
+    monkeypatch.setattr(engine, "parse_message", flaky)  # parse_batch imports it from there
     result = parse_command.parse_batch([Item("box", i, m) for i, m in enumerate((UNKNOWN, FULL, UNKNOWN))],
                                        "jsonl", True)
     assert result.messages == 3

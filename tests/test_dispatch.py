@@ -167,8 +167,8 @@ def test_without_the_private_regex_parser_every_row_is_searched_alike(monkeypatc
              "Connection timed out", "Message expired", "relay access denied", "nothing to see here"]
     filtered = [reasons.reason_from_text(t) for t in texts]
     monkeypatch.setattr(reasons, "_sre_parser", None)
-    reasons._needle_index.cache_clear()
+    reasons.phrase_index.cache_clear()
     try:
         assert [reasons.reason_from_text(t) for t in texts] == filtered
     finally:
-        reasons._needle_index.cache_clear()
+        reasons.phrase_index.cache_clear()

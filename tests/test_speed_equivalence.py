@@ -19,7 +19,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bouncekit import engine
+from bouncekit import engine, io
 from bouncekit.formats import rfc3464
 from bouncekit.formats.base import Facts, read_fields
 from bouncekit.message import SNIFF_CHARS, MessageView, Part
@@ -280,3 +280,37 @@ def test_the_folded_head_holds_every_literal_a_case_insensitive_search_finds(tex
     found = re.search(re.escape(literal), view.body_text[:SNIFF_CHARS], re.IGNORECASE)
     if folded and found:
         assert folded.find(literal, found.start()) == found.start()
+
+
+# The mbox splitter as one regex over the whole file: what io._separators() and io._unquote() replace.
+_REFERENCE_SEPARATOR = re.compile(
+    rb"\n\r?\n(?P<line>From [^\n]{0,998}\n)"
+    rb"|\n(?P<dated>From [^\s]{1,256} {1,2}(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep"
+    rb"|Oct|Nov|Dec) [ \d]\d \d\d:\d\d:\d\d \d{4}[^\n]{0,80}\r?\n)")
+_REFERENCE_QUOTED = re.compile(rb"^>(>*From )", re.MULTILINE)
+
+
+def _reference_mbox(data: bytes) -> list[bytes]:
+    start = data.index(b"\n") + 1
+    messages = []
+    for match in _REFERENCE_SEPARATOR.finditer(data, start):
+        messages.append(data[start:match.start("line") if match.group("line") is not None else match.start("dated")])
+        start = match.end()
+    if data[start:]:
+        messages.append(data[start:])
+    return [_REFERENCE_QUOTED.sub(rb"\1", m) for m in messages]
+
+
+_MBOX_PIECES = st.sampled_from([
+    b"\n", b"\r\n", b"\n\n", b"From ", b"From a@b.example  Thu Jan  1 00:00:00 2026\n", b">From ", b">>From x\n",
+    b"From x\n", b"Subject: s\n", b"body text ", b"x" * 1000, b"\r", b">", b"From  Mon Feb 30 99:99:99 0000\r\n",
+])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_MBOX_PIECES, max_size=40).map(b"".join), st.integers(min_value=1, max_value=200))
+def test_the_mbox_splitter_finds_what_one_regex_finds(body: bytes, read_size: int) -> None:
+    data = b"From first@example  Thu Jan  1 00:00:00 2026\n" + body
+    chunks = iter([data[i:i + read_size] for i in range(0, len(data), read_size)])
+    found = [item.data for item in io._mbox_messages(chunks, "box") if isinstance(item, io.Item)]
+    assert found == _reference_mbox(data)

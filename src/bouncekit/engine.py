@@ -6,12 +6,12 @@ import re
 from email.utils import parsedate_to_datetime
 
 from .codes import kb
-from .formats import decode
+from .formats import decode, decoders
 from .formats.base import Facts, clean_address, original_headers
 from .message import read_message
 from .model import Delivery
 from .policy import decide
-from .reasons import classify, pseudo_status
+from .reasons import classify, phrase_index, pseudo_status
 from .reasons.rhost import reason_for_host
 from .reply import may_hold_code, parse_reply, reply_context, status_in_text
 
@@ -116,6 +116,12 @@ def classify_reply(text: str) -> Delivery:
     if reply.reply_code.startswith("4") or reply.status.startswith("4."):
         facts.action = "delayed"
     return record_from_facts(facts, "reply")
+
+
+def prepare() -> None:
+    """Build the decoder list and the phrase index, which the first message would otherwise pay for."""
+    decoders()
+    phrase_index()
 
 
 def parse_message(data: bytes | str, source: str = "", index: int = 0) -> list[Delivery]:

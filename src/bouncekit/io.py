@@ -36,13 +36,14 @@ MAX_MESSAGE_BYTES = 8 << 20
 # A line in the full separator form, "From sender  Thu Jul  2 12:05:05 2020" (an asctime date), also
 # splits where no blank line comes before it: some MTAs append messages right after a MIME end line.
 MBOX_MARK = b"From "
-_MBOX_SEPARATOR = re.compile(
-    rb"\n\r?\n(?P<line>From [^\n]{0,998}\n)"
-    rb"|\n(?P<dated>From [^\s]{1,256} {1,2}(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep"
-    rb"|Oct|Nov|Dec) [ \d]\d \d\d:\d\d:\d\d \d{4}[^\n]{0,80}\r?\n)")
-_SEPARATOR_MAX = 1 + 2 + 5 + 998 + 1
+_LINE_MAX = 5 + 998  # "From " and the rest of the line, before its "\n"
+_DATED = re.compile(
+    rb"From [^\s]{1,256} {1,2}(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep"
+    rb"|Oct|Nov|Dec) [ \d]\d \d\d:\d\d:\d\d \d{4}[^\n]{0,80}\r?\n")
+_SEPARATOR_MAX = 1 + 2 + _LINE_MAX + 1  # the most a separator and the blank line before it take
 # mboxrd (RFC 4155 s2): a body line "From " is stored as ">From ", ">From " as ">>From ", ...
-_QUOTED_FROM = re.compile(rb"^>(>*From )", re.MULTILINE)
+_QUOTED_FROM = re.compile(rb"\n>(>*From )")
+_QUOTED_FIRST = re.compile(rb">+From ")
 # How much of a file or of stdin is looked at to tell an mbox from a single message.
 SNIFF_BYTES = 1000
 
@@ -74,7 +75,33 @@ def _is_mbox(head: bytes) -> bool:
 
 
 def _unquote(data: bytes) -> bytes:
-    return _QUOTED_FROM.sub(rb"\1", data) if b">From " in data else data
+    if b">From " not in data:
+        return data
+    if _QUOTED_FIRST.match(data):
+        data = data[1:]
+    # (a pattern that starts with a literal is found by a fast scan; "^" in MULTILINE mode is not)
+    return _QUOTED_FROM.sub(rb"\n\1", data)
+
+
+def _separators(buf: bytes, scan: int) -> Iterator[tuple[int, int]]:
+    """Where each separator line found in *buf* from *scan* on starts and ends (past its newline): a
+    "From " line after a blank line, or one in the dated form after any line. A line whose end is not
+    in *buf* yet is not one (the caller looks again once more is read)."""
+    floor = scan  # a separator, with the blank line before it, lies after the previous one
+    at = buf.find(b"\nFrom ", floor)
+    while at >= 0:
+        line = at + 1
+        end = buf.find(b"\n", line + 5, line + _LINE_MAX + 1)
+        blank = (at - 1 >= floor and buf[at - 1] == 10) or (at - 2 >= floor and buf[at - 2:at] == b"\n\r")
+        dated = None if end >= 0 and blank else _DATED.match(buf, line)
+        if dated is not None:
+            end = dated.end() - 1
+        elif not (end >= 0 and blank):
+            at = buf.find(b"\nFrom ", line)
+            continue
+        yield line, end + 1
+        floor = end + 1
+        at = buf.find(b"\nFrom ", floor)
 
 
 def _mbox_messages(chunks: Iterable[bytes], source: str) -> Iterator[Item | Problem]:
@@ -93,12 +120,11 @@ def _mbox_messages(chunks: Iterable[bytes], source: str) -> Iterator[Item | Prob
                 if newline < 0:
                     continue
                 start = scan = newline + 1
-            for match in _MBOX_SEPARATOR.finditer(buf, scan):
-                end = match.start("line") if match.group("line") is not None else match.start("dated")
+            for end, after in _separators(buf, scan):
                 yield Item(source, index, _unquote(head if head is not None else buf[start:end]))
                 index += 1
                 head = None
-                start = match.end()
+                start = after
             # Keep only the current message; at most MAX_MESSAGE_BYTES of it, plus what a separator
             # cut by the chunk boundary needs to be found on the next round.
             buf = buf[start:]

@@ -17,9 +17,14 @@ from ..io import Item, Problem
 from .parse import IN_FLIGHT_PER_JOB, BatchResult, Writer, parse_batch
 
 
-def _ignore_sigint() -> None:
+def _start_worker() -> None:
     # Workers leave Ctrl-C to the parent, which stops them once the batches under way are written.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # Load the engine and build its tables now, in every worker at once, while the parent reads the
+    # first batches (forked before the parent loaded it, the workers share none of that work).
+    from ..engine import prepare
+
+    prepare()
 
 
 class Workers:
@@ -36,11 +41,12 @@ class Workers:
         self.context = multiprocessing.get_context("fork") if sys.platform == "linux" else None
         self.lock = threading.Lock()  # this thread submits while the writer may replace a broken pool
         self.executor = self._start()
-        # Start every worker now, while this is the only thread: forking beside a thread is unsafe.
-        self.executor.submit(int).result()
+        # The first task forks every worker now, while this is the only thread (forking beside a thread
+        # is unsafe); no need to wait for it while they load the engine.
+        self.executor.submit(int)
 
     def _start(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(self.jobs, mp_context=self.context, initializer=_ignore_sigint)
+        return ProcessPoolExecutor(self.jobs, mp_context=self.context, initializer=_start_worker)
 
     def run(self, batches: Iterator[list[Item] | Problem]) -> None:
         pending: queue.Queue[tuple[list[Item] | Problem, Future[BatchResult] | None] | None] = queue.Queue(

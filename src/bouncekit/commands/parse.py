@@ -3,6 +3,9 @@
 Messages stream from the sources in batches; with --jobs N > 1 worker processes (_workers.py) parse
 and encode the batches while this process reads inputs and writes results in input order. A message that
 breaks the parser, or even kills its worker, is reported on stderr and the run goes on.
+
+The engine is imported where messages are parsed, not here: with workers, this process only reads and
+writes, and the workers load the engine side by side while it starts reading.
 """
 
 from __future__ import annotations
@@ -20,7 +23,6 @@ from dataclasses import dataclass, field
 from types import FrameType
 from typing import IO
 
-from ..engine import parse_message
 from ..io import SINKS, Item, Problem, Sink, iter_inputs, total_bytes
 from ..model import Delivery
 from . import EXIT_OK, EXIT_SOME_FAILED, Subparsers
@@ -77,6 +79,8 @@ class BatchResult:
 
 def parse_batch(items: list[Item], format_name: str, tally: bool) -> BatchResult:
     """Parse and encode a batch of messages; one that raises is reported, never fatal."""
+    from ..engine import parse_message  # (loaded once per process; see the module's docstring)
+
     encode = SINKS[format_name].encode
     result = BatchResult()
     for item in items:

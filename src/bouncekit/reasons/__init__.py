@@ -235,7 +235,7 @@ def _admits(by_needle: dict[str, set[int]]) -> dict[str, tuple[int, ...]]:
 
 
 @cache
-def _needle_index() -> _Index:
+def phrase_index() -> _Index:
     """The phrase rows ready to search, and searches for the literals that admit them."""
     priority = {reason: i for i, reason in enumerate(REASON_PRIORITY)}
     table = phrases()
@@ -263,7 +263,7 @@ def _needle_index() -> _Index:
 def _admitted_rows(lowered: str) -> dict[int, int]:
     """The ranks of the rows that may match *lowered* (the text mapped by _FOLD): a literal they require
     occurs in it. Each maps to where the first such literal starts (0 for the rows always searched)."""
-    index = _needle_index()
+    index = phrase_index()
     admitted = dict.fromkeys(index.always, 0)
     # Every place where a word-start needle follows a character that is no letter or digit, in order:
     # search again from just after each match's start. The regex engine skips quickly to such characters,
@@ -297,7 +297,7 @@ def reason_from_text(text: str) -> Verdict | None:
     # of whose literals occur, from where a match can start. Each reason's rows as one alternation
     # would match at the leftmost position where any row matches, taking the first row in file order
     # there; searching the admitted rows one by one, in rank order, finds the same row.
-    rows = _needle_index().rows
+    rows = phrase_index().rows
     folded = text.lower() if text.isascii() else text.translate(_FOLD)
     admitted = _admitted_rows(folded)
     best: _Row | None = None
