@@ -180,6 +180,24 @@ def test_a_greeting_line_joined_to_a_refusal_gives_the_refusal_code() -> None:
     assert (record.reply_code, record.status, record.permanent) == ("421", "4.2.1", False)
 
 
+@pytest.mark.parametrize("reply", [
+    "550 5.1.1 <jane@example.net>: Recipient address rejected: User unknown (in reply to RCPT TO command)",
+    "554 4.4.7 Message expired: unable to deliver in 840 minutes.<421 4.4.2 Connection timed out>",
+    "5.1.0 - Unknown address error 550-'5.2.2 <kijitora@example.jp>... Mailbox Full'",
+    "220-mx.example.org 421 4.2.1 Service refused, please try later",
+    "host mx.example.net said: 552 5.2.2 Mailbox full (in reply to end of DATA command)",
+])
+def test_a_reply_is_read_as_a_reports_diagnostic_text_is(reply: str) -> None:
+    record = classify_reply(reply)
+    report = (b"From: MAILER-DAEMON@mx.example.org\nContent-Type: multipart/report; report-type=delivery-status;"
+              b" boundary=b\n\n--b\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example.org\n\n"
+              b"Final-Recipient: rfc822; jane@example.net\nAction: " + record.action.encode() +
+              b"\nDiagnostic-Code: smtp; " + reply.encode() + b"\n\n--b--\n")
+    (parsed,) = parse_message(report)
+    fields = ("status", "reply_code", "reason", "smtp_command", "remote_mta", "diagnostic_code", "evidence")
+    assert [getattr(record, f) for f in fields] == [getattr(parsed, f) for f in fields]
+
+
 def test_a_temporary_reply_is_retried_later() -> None:
     record = classify_reply("452 4.2.2 The email account that you tried to reach is over quota")
     assert record.permanent is False

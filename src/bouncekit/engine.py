@@ -75,7 +75,12 @@ def _take_reply(facts: Facts) -> str:
 def record_from_facts(facts: Facts, decoded_by: str, source: str = "", index: int = 0, sender: str = "",
                       message_id: str = "", subject: str = "", date: str = "") -> Delivery:
     """Classify one recipient's facts and make its Delivery record (every input kind ends here)."""
-    words = _complete(facts)
+    return _record(facts, _complete(facts), decoded_by, source, index, sender, message_id, subject, date)
+
+
+def _record(facts: Facts, words: str, decoded_by: str, source: str = "", index: int = 0, sender: str = "",
+            message_id: str = "", subject: str = "", date: str = "") -> Delivery:
+    """record_from_facts() once _complete() has given the server's *words*."""
     by_host = reason_for_host(facts.remote_mta, facts.status, facts.reply_code, words, facts.recipient) \
         if facts.reason and facts.reason not in ("vacation", "feedback") else None
     if by_host is not None:
@@ -110,12 +115,12 @@ def classify_reply(text: str) -> Delivery:
     The record has no recipient; its reason, hard_bounce, permanent, fault, action_advice,
     retry_after and evidence say what the reply means for the sender.
     """
-    reply = parse_reply(text)
-    facts = Facts(status=reply.status, reply_code=reply.reply_code, diagnostic_code=reply.text or text,
-                  smtp_command=reply.command, remote_mta=reply.remote_host)
-    if reply.reply_code.startswith("4") or reply.status.startswith("4."):
+    # read as a report's diagnostic text is read: the same codes, command and host, in one pass
+    facts = Facts(diagnostic_code=text)
+    words = _complete(facts)
+    if facts.reply_code.startswith("4") or facts.status.startswith("4."):
         facts.action = "delayed"
-    return record_from_facts(facts, "reply")
+    return _record(facts, words, "reply")
 
 
 def prepare() -> None:

@@ -69,6 +69,11 @@ class Item:
     index: int
     data: bytes
 
+    def __reduce__(self) -> tuple[type[Item], tuple[str, int, bytes]]:
+        # Sent to worker processes by the thousand: as its arguments, a tenth of the cost of the
+        # per-field state that slots dataclasses pickle.
+        return Item, (self.source, self.index, self.data)
+
 
 def _is_mbox(head: bytes) -> bool:
     return head.startswith(MBOX_MARK) and b"\n" in head[:SNIFF_BYTES]

@@ -168,15 +168,23 @@ def _widest(parsed: Any, count: int) -> int:
     return width
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Row:
     """A phrase row whose reason is classified, ready to search."""
 
     reason: str
     verdict: Verdict
-    pattern: re.Pattern[str]
+    source: str
     lead: int
     others: tuple[tuple[str, ...], ...]
+    pattern: re.Pattern[str] | None = None
+    """*source* compiled, once the row is first searched (many rows never are in a short run)."""
+
+    def search(self, text: str, start: int) -> re.Match[str] | None:
+        pattern = self.pattern
+        if pattern is None:
+            pattern = self.pattern = re.compile(self.source, re.IGNORECASE)
+        return pattern.search(text, start)
 
     def may_match(self, folded: str) -> bool:
         """Whether every further literal the row requires occurs in *folded*."""
@@ -230,7 +238,7 @@ class _Index:
 
 
 def _admits(by_needle: dict[str, set[int]]) -> dict[str, tuple[int, ...]]:
-    return {needle: tuple(sorted({n for other, ranks in by_needle.items() if needle.startswith(other) for n in ranks}))
+    return {needle: tuple(sorted({n for k in range(1, len(needle) + 1) for n in by_needle.get(needle[:k], ())}))
             for needle in by_needle}
 
 
@@ -247,8 +255,7 @@ def phrase_index() -> _Index:
     for rank, n in enumerate(ranked):
         row_id, reason, pattern = table[n]
         found = _filter(pattern)
-        rows.append(_Row(reason, Verdict(reason, f"phrase:{row_id}"), re.compile(pattern, re.IGNORECASE),
-                         found.lead, found.others))
+        rows.append(_Row(reason, Verdict(reason, f"phrase:{row_id}"), pattern, found.lead, found.others))
         if not found.needles:
             always.append(rank)
         for needle in found.needles:
@@ -312,7 +319,7 @@ def reason_from_text(text: str) -> Verdict | None:
         if row.others and not row.may_match(folded):
             continue  # a further literal it requires is missing
         # no match starts before its first literal, less the row's lead
-        m = row.pattern.search(text, max(admitted[rank] - row.lead, 0))
+        m = row.search(text, max(admitted[rank] - row.lead, 0))
         if m is not None and (best is None or m.start() < best_start):
             best, best_start = row, m.start()
     return best.verdict if best is not None else None
