@@ -37,7 +37,7 @@ KNOWN_DIFFERENCES = {
     "lhost-postfix-07.eml": "status 5.0.910 (got 5.0.911), reason filtered (got userunknown), hard False (got True)",
     "lhost-sendmail-13.eml": "reason systemerror (got mailererror)",
     "lhost-sendmail-54.eml": "reason expired (got blocked)",
-    "lhost-sendmail-56.eml": "status 4.7.0 (got 5.5.0), reply code 421 (got 554), reason blocked (got onhold)",
+    "lhost-sendmail-56.eml": "status 4.7.0 (got 5.5.0), reply code 421 (got 554)",
     "lhost-surfcontrol-01.eml": "reason filtered (got userunknown), hard False (got True)",
     "lhost-v5sendmail-05.eml": "status 5.0.971 (got 5.0.901), reason blocked (got onhold)",
     "lhost-x2-03.eml": "status 5.0.947 (got 5.0.944), reason expired (got networkerror)",

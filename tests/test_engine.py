@@ -136,6 +136,53 @@ def test_a_report_without_a_status_gets_a_pseudo_status() -> None:
     assert (record.status, record.reason) == ("5.0.911", "userunknown")
 
 
+def _sendmail_dsn(transcript: str, diagnostic: str, status: str) -> bytes:
+    return f"""From: Mail Delivery Subsystem <MAILER-DAEMON@mx.example.org>
+Subject: Returned mail: see transcript for details
+Content-Type: multipart/report; report-type=delivery-status; boundary="b"
+
+--b
+Content-Type: text/plain
+
+   ----- The following addresses had permanent fatal errors -----
+<jane@example.net>
+    (reason: {diagnostic})
+
+   ----- Transcript of session follows -----
+{transcript}
+--b
+Content-Type: message/delivery-status
+
+Reporting-MTA: dns; mx.example.org
+
+Final-Recipient: RFC822; jane@example.net
+Action: failed
+Status: {status}
+Diagnostic-Code: SMTP; {diagnostic}
+
+--b--
+""".encode()
+
+
+def test_a_greeting_refused_in_a_transcript_is_a_connection_failure() -> None:
+    # Sendmail sends QUIT after a refused greeting; the "421" answering it is not the failure
+    data = _sendmail_dsn("... while talking to mx1.example.net.:\n"
+                         "<<< 554 mx1.example.net ESMTP not accepting connections\n>>> QUIT\n"
+                         "<<< 421 4.7.0 mx1.example.net closing connection\n",
+                         "554 mx1.example.net ESMTP not accepting connections", "5.0.0")
+    (record,) = parse_message(data)
+    assert (record.smtp_command, record.reply_code, record.reason) == ("CONN", "554", "blocked")
+
+
+def test_the_command_is_the_one_the_reported_reply_answered() -> None:
+    # the first MX refused the connection for now; the report's failure came from the next one
+    data = _sendmail_dsn("... while talking to mx1.example.net.:\n<<< 450 busy - try later\n"
+                         "... while talking to mx2.example.net.:\n>>> DATA\n<<< 554 message refused\n",
+                         "554 message refused", "5.0.0")
+    (record,) = parse_message(data)
+    assert (record.smtp_command, record.reply_code) == ("DATA", "554")
+
+
 def test_an_ordinary_message_gives_no_records() -> None:
     assert parse_message(b"From: a@example.com\nTo: b@example.com\nSubject: lunch?\n\nsee you at 12\n") == []
 

@@ -100,6 +100,21 @@ While talking to mx.example.net:
 From: sender@example.org
 """
 
+# a session refused at its greeting: Sendmail says QUIT, and the server's answer to it is no failure
+V5SENDMAIL_GREETING = """From: Mail Delivery Subsystem <MAILER-DAEMON@example.org>
+Subject: Returned mail: Service unavailable
+
+   ----- Transcript of session follows -----
+While talking to mx.example.net:
+<<< 554 mx.example.net ESMTP not accepting connections
+>>> QUIT
+<<< 421 4.7.0 mx.example.net closing connection
+554 <user@example.net>... Service unavailable
+
+   ----- Unsent message follows -----
+From: sender@example.org
+"""
+
 
 MFILTER = """From: POSTMASTER <postmaster@example.org>
 Subject: failure notice
@@ -165,10 +180,11 @@ be delivered to one or more recipients.
                     ("list@example.net", "", "", "", "mailererror")]),
     (EXIM_WARNING, "exim", [("user@example.net", "4.0.901", "451", "MAIL", "")]),
     (DRAGONFLY, "dragonfly", [("user@example.net", "5.2.2", "552", "RCPT", "")]),
-    (OPENSMTPD, "opensmtpd", [("user@example.net", "5.1.1", "550", "", ""),
+    (OPENSMTPD, "opensmtpd", [("user@example.net", "5.1.1", "550", "RCPT", ""),
                               ("other@nowhere.example", "", "", "", "hostunknown")]),
     (V5SENDMAIL, "v5sendmail", [("user@example.net", "", "550", "RCPT", ""),
                                 ("other@nowhere.example", "", "550", "", "")]),
+    (V5SENDMAIL_GREETING, "v5sendmail", [("user@example.net", "", "554", "CONN", "")]),
 ])
 def test_decoder_reads_recipients_codes_and_commands(message: str, decoder: str,
                                                       expected: list[tuple[str, str, str, str, str]]) -> None:

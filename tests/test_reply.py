@@ -7,6 +7,7 @@ import re
 import pytest
 
 from bouncekit import parse_reply
+from bouncekit.reply import smtp_command
 
 from .conftest import shared_path
 
@@ -56,6 +57,53 @@ def test_replies_are_found_in_every_common_form(text: str, code: str, status: st
                                                 command: str) -> None:
     reply = parse_reply(text)
     assert (reply.reply_code, reply.status, reply.text, reply.command) == (code, status, words, command)
+
+
+@pytest.mark.parametrize(("text", "command"), [
+    # Postfix folds a long diagnostic, also inside its "(in reply to ... command)"
+    ("host mx.b.example[192.0.2.7] said: 550 5.1.1 <a@b.example>: User unknown (in reply to\n"
+     "    RCPT TO command)", "RCPT"),
+    ("host mx.b.example[192.0.2.7] said: 554 5.7.1 Message refused (in\n    reply to end of DATA command)",
+     "DATA"),
+    ("host mx.b.example[192.0.2.7] said: 554 5.7.1 Message refused (in reply to end of\r\n DATA command)",
+     "DATA"),
+    ("SMTP error from remote mail server after\n  MAIL FROM:<s@example.org>: 553 5.1.8 no", "MAIL"),
+    # a blank line ends the phrase: what follows a paragraph is not its command
+    ("the server gave up after\n\nDATA was sent", ""),
+])
+def test_a_command_phrase_folded_over_lines_is_read(text: str, command: str) -> None:
+    assert parse_reply(text).command == command
+    assert smtp_command(text * 20) == command  # (a long text: searched from the words' positions)
+
+
+@pytest.mark.parametrize(("text", "command"), [
+    # Sendmail: the server's first line of a session is a refusal, before any command was sent
+    ("... while talking to mx.b.example.:\n<<< 554 mx.b.example not accepting connections\n", "CONN"),
+    ("... while talking to mx.b.example.:\n<<< 220 mx.b.example ESMTP\n", ""),  # a greeting, no refusal
+    ("... while talking to mx.b.example.:\n>>> DATA\n<<< 554 5.7.1 refused\n", "DATA"),
+    # QUIT ends a session; the reply to it answers no delivery
+    ("... while talking to mx.b.example.:\n>>> RCPT To:<a@b.example>\n<<< 550 5.1.1 unknown\n>>> QUIT\n"
+     "<<< 421 4.7.0 closing\n", "RCPT"),
+    ("... while talking to mx.b.example.:\n<<< 554 no service\n>>> QUIT\n<<< 421 4.7.0 closing\n", "CONN"),
+])
+def test_a_transcript_names_the_command_a_failure_answered(text: str, command: str) -> None:
+    assert smtp_command(text) == command
+    assert smtp_command(text, first=True) == command
+
+
+@pytest.mark.parametrize(("text", "command"), [
+    # Postfix's recipient restrictions refuse at RCPT TO, and say so in other words
+    ("host mx.b.example[192.0.2.7] said: 550 5.1.1 <a@b.example>: Recipient address rejected: User unknown in "
+     "local recipient table", "RCPT"),
+    ("550 5.7.1 <a@b.example>: Recipient\n    address rejected: Access denied", "RCPT"),
+    # ... but a command named outright decides (a pipelining client quotes the refusal after DATA)
+    ("... while talking to mx.b.example.:\n>>> DATA\n<<< 550 5.1.1 <a@b.example>: Recipient address rejected: "
+     "User unknown", "DATA"),
+    ("501 5.1.8 <s@example.org>: Sender address rejected: Domain not found", ""),  # (delayed to RCPT by default)
+])
+def test_a_refusal_of_the_recipient_address_answered_rcpt(text: str, command: str) -> None:
+    assert parse_reply(text).command == command
+    assert smtp_command(text, first=True) == command
 
 
 def test_multi_line_reply_lines_are_joined() -> None:

@@ -31,6 +31,7 @@ from bouncekit.reply import (
     _CODE,
     _COMMAND,
     _COMMAND_NAMES,
+    _RCPT_REFUSAL,
     _REMOTE_HOST,
     _STATUS_AFTER_CODE,
     _STATUS_ALONE,
@@ -49,21 +50,44 @@ _PIECES = st.sampled_from([
     " ", "\n", "\t", ">>> ", ">>> DATA\n", "<<< 550 5.1.1 no\n", "after ", "AFTER RCPT TO:<a@b.example>",
     "in reply to end of DATA command", "While Sending the ", "MAIL FROM", "550", "550-", "#550 ", "5.1.1",
     "#5.7.1", "4.2.2 ", "x250 ", "1.550", "said: ", "smtp; ", "Final-Recipient: rfc822; a@b.example",
+    "in reply to\n    RCPT TO command", "in\r\n reply", " reply ", "RCPT\n", "in",
+    "... while talking to mx.example.:\n", "<<< 421 closing\n", ">>> QUIT\n", "Recipient address rejected",
+    "recipient\n  ADDRESS rejected:",
     "Reporting-MTA: dns; mx.example", "é", "\u212a", "İ", "user unknown", "a" * 40,
 ])
 _TEXTS = st.lists(_PIECES, max_size=30).map("".join)
 
 
+def _reference_name(m: re.Match[str]) -> str:
+    # a refused greeting answers the connection; a folded "RCPT\n TO" is "RCPT TO"
+    return "CONN" if m.group("greeting") else " ".join(m.group("cmd").upper().split())
+
+
 def _reference_command(text: str, first: bool) -> str:
-    found = [m.group("cmd").upper() for m in _COMMAND.finditer(text)]
+    found = [_reference_name(m) for m in _COMMAND.finditer(text)]
     chosen = (found[0] if first else found[-1]) if found else ""
-    return _COMMAND_NAMES.get(chosen, chosen)
+    # words that name no command outright name one only where nothing else does
+    return _COMMAND_NAMES.get(chosen, chosen) or ("RCPT" if _RCPT_REFUSAL.search(text) else "")
 
 
 @settings(max_examples=400, deadline=None)
 @given(_TEXTS, st.booleans())
 def test_command_search_from_word_positions_finds_what_finditer_finds(text: str, first: bool) -> None:
     assert smtp_command(text, first) == _reference_command(text, first)
+
+
+# the same patterns without their leading lookahead of first characters
+_FIRST_CHARS = re.compile(r"\(\?=\[[^\]]+\]\)")
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.one_of(_PIECES, st.sampled_from(["İn", "ın", "WHİLE", "\u212a", "ſ", "REPLY", "i", "w", "r"])),
+                max_size=30).map("".join))
+def test_first_character_lookaheads_change_no_match(text: str) -> None:
+    for pattern in (_COMMAND, _RCPT_REFUSAL):
+        plain = re.compile(_FIRST_CHARS.sub("", pattern.pattern, count=1), pattern.flags)
+        assert [(m.span(), m.groupdict()) for m in pattern.finditer(text)] == [
+            (m.span(), m.groupdict()) for m in plain.finditer(text)]
 
 
 @settings(max_examples=400, deadline=None)
@@ -173,8 +197,7 @@ _CONTEXT_PIECES = st.sampled_from([
 
 
 def _reference_context(text: str) -> tuple[str, str]:
-    found = [m.group("cmd").upper() for m in _COMMAND.finditer(text)]
-    command = _COMMAND_NAMES.get(found[-1], found[-1]) if found else ""
+    command = _reference_command(text, first=False)
     host = _REMOTE_HOST.search(text)
     return command, next((g for g in host.groups() if g), "") if host else ""
 

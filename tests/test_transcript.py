@@ -110,6 +110,11 @@ def test_greeting_refusal_is_a_connection_failure() -> None:
     assert (record.recipient, record.smtp_command, record.reason) == ("", "CONN", "blocked")
 
 
+def test_a_refused_quit_is_no_failure() -> None:
+    # QUIT only ends the session (RFC 5321 s4.1.1.10); nothing was to be delivered
+    assert parse_transcript("220 mx\nEHLO c\n250 mx\nQUIT\n421 4.3.2 closing connection\n") == []
+
+
 @given(st.text(max_size=400))
 def test_no_text_makes_the_reader_raise(text: str) -> None:
     parse_transcript(text)

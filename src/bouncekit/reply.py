@@ -29,28 +29,64 @@ _LINE_PREFIX = re.compile(r"[ \t]*(?:[A-Za-z]{1,2}[ \t]*)?(?:<<<|>>>|<-|->|<~|[:
 _PROSE_LEAD = re.compile(
     r"(?:[;'\"(\[#:]|\bsaid|\breturned|\berror|\breply|\bresponse|\banswer(?:ed)?|\bwas)[ \t]*\Z", re.I)
 
+# A space in a command phrase may be any white space with at most one line break: Postfix folds a
+# long diagnostic ("... (in reply to\n    RCPT TO command)"). Possessive, so a long run of blanks is
+# crossed once (linear time).
+_SP = r"(?=[ \t\r\n])[ \t]*+(?:\r?\n)?[ \t]*+"
+# The phrases that name the command a reply answered, and Sendmail's transcript lines (">>> RCPT To:<a>").
+# QUIT is not among them: it only ends the session (RFC 5321 s4.1.1.10), so a reply to it (Sendmail
+# sends QUIT after a refused greeting and quotes the "421 ... closing" it gets back) answers no
+# delivery; the failure is the reply before it.
+# A transcript session whose first line from the server is a failure ("... while talking to mx.b.example.:"
+# then "<<< 554 ..." before any ">>>" line) was refused at its greeting: the reply answers the
+# connection itself (RFC 5321 s3.1, s4.3.2: 554 or 421 instead of the 220 greeting), group "greeting".
+# (The lookahead names the characters every match starts with: the regex engine then skips to them
+# quickly, where it would try each alternative at every position of a text.)
 _COMMAND = re.compile(
-    r"(?:\bin reply to (?:the )?|\bafter (?:pipelined |sending )?|\bwhile (?:sending|receiving) (?:the )?"
+    r"(?=[iaw \t>])(?:"
+    rf"(?:\bin{_SP}reply{_SP}to{_SP}(?:the{_SP})?|\bafter{_SP}(?:pipelined{_SP}|sending{_SP})?"
+    rf"|\bwhile{_SP}(?:sending|receiving){_SP}(?:the{_SP})?"
     r"|^[ \t]*>>>[ \t]*)"
-    r"(?P<cmd>end of data|end of DATA|MAIL FROM|RCPT TO|MAIL|RCPT|DATA|BDAT|EHLO|HELO|LHLO|STARTTLS|AUTH"
-    r"|initial connection|connection|connect|greeting|banner|data block|QUIT|RSET|VRFY|EXPN)\b",
+    rf"(?P<cmd>end{_SP}of{_SP}data|MAIL{_SP}FROM|RCPT{_SP}TO|MAIL|RCPT|DATA|BDAT|EHLO|HELO|LHLO|STARTTLS|AUTH"
+    rf"|initial{_SP}connection|connection|connect|greeting|banner|data{_SP}block|RSET|VRFY|EXPN)\b"
+    r"|\bwhile[ \t]+talking[ \t]+to[ \t][^\n]{0,300}\n[ \t]*<<<[ \t]*(?P<greeting>[45][0-5][0-9]))",
     re.I | re.M)
 _COMMAND_NAMES = {
     "END OF DATA": "DATA", "DATA BLOCK": "DATA", "MAIL FROM": "MAIL", "RCPT TO": "RCPT", "LHLO": "EHLO",
     "INITIAL CONNECTION": "CONN", "CONNECTION": "CONN", "CONNECT": "CONN", "GREETING": "CONN",
     "BANNER": "CONN",
 }
+
+
+def _command_name(match: re.Match[str]) -> str:
+    """The command a _COMMAND *match* names, as a Delivery's smtp_command says it ("RCPT", "CONN")."""
+    if match.group("cmd") is None:
+        return "CONN"  # a session refused at its greeting
+    found = " ".join(match.group("cmd").upper().split())  # a folded "RCPT\n TO" is "RCPT TO"
+    return _COMMAND_NAMES.get(found, found)
+
+
+# Words that name the command without naming it: Postfix's smtpd answers "<a@b>: Recipient address
+# rejected: ..." when its recipient restrictions refuse an address, which it does in reply to RCPT TO
+# (postconf(5), smtpd_recipient_restrictions; other servers copy the wording). Only when the text names
+# no command outright: a client that pipelined its commands quotes the refusal after its ">>> DATA".
+_RCPT_REFUSAL = re.compile(rf"(?=[r])\brecipient{_SP}address{_SP}rejected\b", re.I)  # (see _COMMAND)
+_RCPT_REFUSAL_WORD = "rejected"
 _REMOTE_HOST = re.compile(
     r"\bhost[ \t]+(?P<a>[\w.-]+\.[A-Za-z]{2,}|[\d.]+)[ \t]*\[|\bwhile talking to[ \t]+(?P<b>[\w.-]+?)\.?:"
     r"|\bRemote-MTA:[ \t]*dns;[ \t]*(?P<c>[\w.-]+)", re.I)
-# Every _COMMAND match starts with one of these (lower-cased) or at the start of a line with ">>>".
-_COMMAND_WORDS = ("in reply to", "after", "while")
+# Every _COMMAND match holds one of these (lower-cased), where it starts ("after", "while") or just
+# after the "in" it starts with ("in reply to", which may be folded), or starts a line with ">>>".
+_COMMAND_WORDS = ("reply", "after", "while")
+# Where a phrase "in reply to" may start (lower-cased text): the only _COMMAND matches that start
+# before the word of _COMMAND_WORDS they hold.
+_IN_REPLY = re.compile(rf"in{_SP}reply")
 # Below this length trying _COMMAND at every position is cheaper than finding where its words start.
 _SCAN_ALL_BELOW = 200
 # ... and one of these in any text _REMOTE_HOST matches.
 _HOST_WORDS = ("host", "while talking to", "remote-mta:")
 # Every word that _command() or _REMOTE_HOST needs (the text lower-cased): a text with none names neither.
-_CONTEXT_WORDS = (">>>", *_COMMAND_WORDS, *_HOST_WORDS)
+_CONTEXT_WORDS = (">>>", *_COMMAND_WORDS, _RCPT_REFUSAL_WORD, *_HOST_WORDS)
 # The start of the warning for a multi-line reply whose lines carry different codes.
 CODE_CHANGED = "multi-line reply changed its code"
 _POSTFIX_TAIL = re.compile(r"\s*\(in reply to [^)]*\)\s*$", re.I)
@@ -89,7 +125,8 @@ def _command(text: str, lowered: str | None, first: bool = False) -> str:
     if lowered is None:
         matches = _COMMAND.finditer(text)
     elif ">>>" not in text and not any(map(lowered.__contains__, _COMMAND_WORDS)):
-        return ""  # none of the words _COMMAND needs (ASCII: lower() and re.I agree)
+        # none of the words _COMMAND needs (ASCII: lower() and re.I agree)
+        return _implied_command(text, lowered)
     elif len(text) < _SCAN_ALL_BELOW:
         matches = _COMMAND.finditer(text)
     else:
@@ -97,16 +134,33 @@ def _command(text: str, lowered: str | None, first: bool = False) -> str:
         # (the only places a match can start), not at every position of a long text
         matches = _matches_at(text, _command_starts(text, lowered))
     for m in matches:
-        found = m.group("cmd").upper()
+        found = _command_name(m)
         if first:
             break
-    return _COMMAND_NAMES.get(found, found)
+    return found or _implied_command(text, lowered)
+
+
+def _implied_command(text: str, lowered: str | None) -> str:
+    """The command that *text* names in other words (see _RCPT_REFUSAL), or ``""``."""
+    if lowered is None:
+        return "RCPT" if _RCPT_REFUSAL.search(text) else ""
+    if _RCPT_REFUSAL_WORD not in lowered:
+        return ""  # the common case
+    at = lowered.find("recipient")  # (tried only where its first word starts, not at every position)
+    while at >= 0:
+        if _RCPT_REFUSAL.match(text, at):
+            return "RCPT"
+        at = lowered.find("recipient", at + 1)
+    return ""
 
 
 def _command_starts(text: str, lowered: str) -> list[int]:
     """The positions in ASCII *text* where a _COMMAND match may start, in order."""
     starts = []
     for word in _COMMAND_WORDS:
+        if word == "reply":
+            starts += [m.start() for m in _IN_REPLY.finditer(lowered)]  # (the "in" of a folded phrase too)
+            continue
         at = lowered.find(word)
         while at >= 0:
             starts.append(at)

@@ -187,7 +187,9 @@ def _session(commands: deque[_Line], replies: deque[_Reply], greetings: int) -> 
         elif verb in ("RSET", "QUIT"):
             results += _outcomes(txn, lmtp)
             txn = _Transaction()
-        if failed and first_failure is None:
+        if failed and first_failure is None and verb != "QUIT":
+            # QUIT only ends the session (RFC 5321 s4.1.1.10): a refusal of it ("421 ... closing")
+            # fails no delivery, so it is no failure of the session either
             first_failure = (reply, SESSION_COMMAND.get(verb, verb))
     results += _outcomes(txn, lmtp)
     if not named and first_failure is not None:

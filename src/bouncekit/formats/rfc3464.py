@@ -15,9 +15,8 @@ import itertools
 import re
 
 from ..message import MessageView
-from ..reply import smtp_command
 from .base import Facts, clean_address, is_valid_address, read_fields, type_and_value
-from .text import codes_from_transcript, recipient_window
+from .text import codes_from_transcript, command_in_window, recipient_window
 
 NAME = "rfc3464"
 
@@ -129,7 +128,7 @@ def decode(view: MessageView) -> list[Facts]:
         # of DATA command", Sendmail's ">>> DATA" transcript), and fills a missing diagnostic.
         window = recipient_window(human, facts.recipient, len(found) == 1)
         if window:
-            facts.smtp_command = facts.smtp_command or smtp_command(window, first=True)
+            facts.smtp_command = facts.smtp_command or command_in_window(window, facts.diagnostic_code)
             if not facts.diagnostic_code:
                 facts.diagnostic_code = window
             else:

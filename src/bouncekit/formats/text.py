@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 
 from ..message import MessageView
-from ..reply import parse_reply, status_in_text
+from ..reply import parse_reply, smtp_command, status_in_text
 from .base import ADDRESS, Facts, clean_address, original_headers
 
 # Where the returned original message begins: everything after it is the sender's own text.
@@ -160,6 +160,32 @@ def recipient_window(human: str, recipient: str, alone: bool) -> str:
     if at < 0:
         return human[:HUMAN_WINDOW * 2] if alone else ""
     return human[at:at + HUMAN_WINDOW]
+
+
+# A line the remote server sent, as Sendmail's transcript quotes it ("<<< 550 5.1.1 ...").
+_RECEIVED_LINE = re.compile(r"^[ \t]*<<<[ \t]*(?P<reply>[^\n]{0,2000})$", re.MULTILINE)
+# A transcript line and a DSN field quote one reply alike at its start, not always further on (a
+# multi-line reply is joined, spaces are folded): compare this many characters.
+REPLY_HEAD_CHARS = 40
+
+
+def command_in_window(window: str, diagnostic: str) -> str:
+    """The SMTP command the recipient's failure answered, as the human-readable *window* tells it.
+
+    Where a transcript quotes the reply the report states (*diagnostic*), that reply answered the
+    last command sent before it, in its own session: a client sends the next command only after the
+    reply (RFC 5321 s4.1, s4.3.1), and Sendmail's earlier sessions with other MX hosts ("450 busy"
+    at one, then ">>> DATA" / "<<< 551" at the next) are not the failure it reports. Else the first
+    command the window names (the window starts at the recipient; later text may be about others).
+    """
+    head = " ".join(diagnostic.split())[:REPLY_HEAD_CHARS]
+    if len(head) >= 3 and "<<<" in window:
+        for m in _RECEIVED_LINE.finditer(window):
+            line = " ".join(m.group("reply").split())[:REPLY_HEAD_CHARS]
+            n = min(len(head), len(line))
+            if n >= 3 and line[:n] == head[:n]:
+                return smtp_command(window[:m.end()])
+    return smtp_command(window, first=True)
 
 
 def codes_from_transcript(facts: Facts, window: str) -> None:

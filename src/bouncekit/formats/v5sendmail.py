@@ -53,14 +53,23 @@ def decode(view: MessageView) -> list[Facts]:
     transcript = text[start.end():end.start() if end else start.end() + 20000].split("\n")
     out: list[Facts] = []
     host = command = reply = ""
+    quitting = False
     host_errors: list[str] = []
     for line in (raw.strip() for raw in transcript):
         if (m := _TALKING.match(line)) is not None:
-            host, command, reply = m.group("host"), "", ""
+            host, command, reply, quitting = m.group("host"), "", "", False
         elif (m := _SENT.match(line)) is not None:
-            command = m.group("cmd").upper()
+            # QUIT only ends the session (RFC 5321 s4.1.1.10): the failure is the reply before it
+            quitting = m.group("cmd").upper() == "QUIT"
+            command = command if quitting else m.group("cmd").upper()
         elif (m := _RECEIVED.match(line)) is not None:
+            if quitting and reply:
+                continue  # the answer to QUIT ("421 ... closing"), not the failure
             reply = m.group("reply")
+            if host and not command and reply[:1] in ("4", "5"):
+                # refused before any command of the session (or answered only its QUIT, which Sendmail
+                # sends first when the greeting failed): at the greeting, RFC 5321 s3.1
+                command = "CONN"
         elif (m := _RECIPIENT.match(line)) is not None:
             facts = facts_from_diagnostic(clean_address(m.group("addr")), reply or m.group("text"))
             if reply:
