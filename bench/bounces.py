@@ -184,7 +184,7 @@ def median(values: list[float]) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=12, help="copies of the corpus in the workload (default 12)")
-    parser.add_argument("--runs", type=int, default=3, help="runs of each tool on each form (default 3)")
+    parser.add_argument("--runs", type=int, default=5, help="runs of each tool on each form (default 5)")
     parser.add_argument("--big-gb", type=float, default=1.0, help="size of the mbox for the memory check (0: skip)")
     parser.add_argument("--quick", action="store_true", help="one run each, repeat 4, no big mbox")
     args = parser.parse_args()
