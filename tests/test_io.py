@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -166,3 +167,45 @@ def test_the_table_sink_has_a_header_and_a_line_per_record() -> None:
     lines = written("table", records).splitlines()
     assert lines[0].split()[:3] == ["source", "recipient", "status"]
     assert len(lines) == len(records) + 1
+
+
+# --- Regions: what --jobs workers read themselves -------------------------------------------------
+
+def read_back(entries: list[Item | bio.Region | Problem]) -> list[Item | Problem]:
+    return [e.read() if isinstance(e, bio.Region) else e for e in entries]
+
+
+@pytest.mark.parametrize("chunk", [1, 50, 1000, 1 << 20])
+def test_regions_read_back_exactly_the_messages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int) -> None:
+    monkeypatch.setattr(bio, "MAX_MESSAGE_BYTES", 4096)
+    monkeypatch.setattr(bio, "READ_CHUNK", chunk)
+    big = MESSAGE_A + (b"y" * 79 + b"\n") * 100
+    (tmp_path / "Maildir" / "cur").mkdir(parents=True)
+    (tmp_path / "Maildir" / "cur" / "1:2,S").write_bytes(MESSAGE_B)
+    (tmp_path / "one.eml").write_bytes(MESSAGE_A)
+    (tmp_path / "huge.eml").write_bytes(big)
+    (tmp_path / "box").write_bytes(mbox_of(MESSAGE_A, big, MESSAGE_C) * 2)
+    (tmp_path / "crlf").write_bytes(mbox_of(MESSAGE_C, big, MESSAGE_B, newline=b"\r\n"))
+    paths = [str(tmp_path)]
+    entries = list(iter_inputs(paths, regions=True))
+    assert all(isinstance(e, bio.Region) for e in entries) and len(entries) == 12
+    assert read_back(entries) == list(iter_inputs(paths))
+
+
+def test_a_pipe_given_by_name_is_read_at_once(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    writer = threading.Thread(target=(fifo).write_bytes, args=(MESSAGE_A,))
+    writer.start()
+    entries = list(iter_inputs([str(fifo)], regions=True))
+    writer.join()
+    assert entries == [Item(str(fifo), 0, MESSAGE_A)]  # it cannot be read again by a worker
+
+
+def test_a_region_whose_file_is_gone_is_a_problem_at_its_place(tmp_path: Path) -> None:
+    (tmp_path / "box").write_bytes(mbox_of(MESSAGE_A, MESSAGE_B))
+    second = list(iter_inputs([str(tmp_path / "box")], regions=True))[1]
+    (tmp_path / "box").unlink()
+    problem = second.read() if isinstance(second, bio.Region) else None
+    assert isinstance(problem, Problem)
+    assert str(problem).startswith(f"{tmp_path / 'box'} (message 1): cannot read: ")

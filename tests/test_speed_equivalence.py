@@ -11,6 +11,7 @@ import inspect
 import itertools
 import re
 import sys
+import tempfile
 from functools import cache
 from typing import Any
 from unittest import mock
@@ -334,6 +335,12 @@ _MBOX_PIECES = st.sampled_from([
 @given(st.lists(_MBOX_PIECES, max_size=40).map(b"".join), st.integers(min_value=1, max_value=200))
 def test_the_mbox_splitter_finds_what_one_regex_finds(body: bytes, read_size: int) -> None:
     data = b"From first@example  Thu Jan  1 00:00:00 2026\n" + body
-    chunks = iter([data[i:i + read_size] for i in range(0, len(data), read_size)])
-    found = [item.data for item in io._mbox_messages(chunks, "box") if isinstance(item, io.Item)]
+    chunks = [data[i:i + read_size] for i in range(0, len(data), read_size)]
+    found = [item.data for item in io._mbox_messages(iter(chunks), "box") if isinstance(item, io.Item)]
     assert found == _reference_mbox(data)
+    # ... and where a worker process reads them back from the file
+    with tempfile.NamedTemporaryFile() as box:
+        box.write(data)
+        box.flush()
+        regions = [r.read() for r in io._mbox_messages(iter(chunks), "box", box.name) if isinstance(r, io.Region)]
+        assert [r.data for r in regions if isinstance(r, io.Item)] == found

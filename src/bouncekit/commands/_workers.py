@@ -13,8 +13,8 @@ from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
-from ..io import Item, Problem
-from .parse import IN_FLIGHT_PER_JOB, BatchResult, Writer, parse_batch
+from ..io import Problem
+from .parse import IN_FLIGHT_PER_JOB, BatchResult, Entry, Writer, parse_batch
 
 
 def _start_worker() -> None:
@@ -48,8 +48,8 @@ class Workers:
     def _start(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(self.jobs, mp_context=self.context, initializer=_start_worker)
 
-    def run(self, batches: Iterator[list[Item] | Problem]) -> None:
-        pending: queue.Queue[tuple[list[Item] | Problem, Future[BatchResult] | None] | None] = queue.Queue(
+    def run(self, batches: Iterator[list[Entry] | Problem]) -> None:
+        pending: queue.Queue[tuple[list[Entry] | Problem, Future[BatchResult] | None] | None] = queue.Queue(
             maxsize=self.jobs * IN_FLIGHT_PER_JOB)
         stop = threading.Event()
         failure: list[BaseException] = []
@@ -61,7 +61,7 @@ class Workers:
             except BaseException as exc:  # a closed stdout, say: this thread reports it
                 failure.append(exc)
 
-        def put(entry: tuple[list[Item] | Problem, Future[BatchResult] | None] | None) -> None:
+        def put(entry: tuple[list[Entry] | Problem, Future[BatchResult] | None] | None) -> None:
             while True:
                 if failure:
                     raise failure[0]
@@ -90,7 +90,7 @@ class Workers:
         if failure:
             raise failure[0]
 
-    def _write(self, batch: list[Item] | Problem, future: Future[BatchResult] | None) -> None:
+    def _write(self, batch: list[Entry] | Problem, future: Future[BatchResult] | None) -> None:
         if isinstance(batch, Problem) or future is None:
             self.writer.problem(str(batch))
             return
@@ -101,7 +101,7 @@ class Workers:
             return
         self.writer.take(result)
 
-    def _submit(self, batch: list[Item]) -> Future[BatchResult]:
+    def _submit(self, batch: list[Entry]) -> Future[BatchResult]:
         with self.lock:
             try:
                 return self.executor.submit(parse_batch, batch, self.format_name, self.tally)
@@ -110,7 +110,7 @@ class Workers:
                 failed.set_exception(BrokenProcessPool(str(exc)))
                 return failed
 
-    def _isolate(self, batch: list[Item]) -> None:
+    def _isolate(self, batch: list[Entry]) -> None:
         """A worker died (killed, out of memory, a crash in C) and its batches with it: redo a lost
         batch one message at a time, in a fresh pool when needed, so that only the culprit is reported."""
         for item in batch:

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from types import FrameType
 from typing import IO
 
-from ..io import SINKS, Item, Problem, Sink, iter_inputs, total_bytes
+from ..io import SINKS, Item, Problem, Region, Sink, iter_inputs, read_entries, total_bytes
 from ..model import Delivery
 from . import EXIT_OK, EXIT_SOME_FAILED, Subparsers
 
@@ -79,13 +79,20 @@ class BatchResult:
     tallies: list[tuple[str, str, str, str]] = field(default_factory=list)
 
 
-def parse_batch(items: list[Item], format_name: str, tally: bool) -> BatchResult:
+Entry = Item | Region
+"""A message as the inputs give it: its bytes, or (to a worker) where to read them."""
+
+
+def parse_batch(items: list[Entry], format_name: str, tally: bool) -> BatchResult:
     """Parse and encode a batch of messages; one that raises is reported, never fatal."""
     from ..engine import parse_message  # (loaded once per process; see the module's docstring)
 
     encode = SINKS[format_name].encode
     result = BatchResult()
-    for item in items:
+    for item in read_entries(items):
+        if isinstance(item, Problem):
+            result.problems.append(str(item))
+            continue
         result.messages += 1
         result.size += len(item.data)
         try:
@@ -103,15 +110,15 @@ def _hardness(record: Delivery) -> str:
     return "none" if record.reason in NOT_FAILURES else "hard" if record.hard_bounce else "soft"
 
 
-def _batches(inputs: Iterator[Item | Problem]) -> Iterator[list[Item] | Problem]:
-    batch: list[Item] = []
+def _batches(inputs: Iterator[Entry | Problem]) -> Iterator[list[Entry] | Problem]:
+    batch: list[Entry] = []
     size = 0
     for item in inputs:
         if isinstance(item, Problem):
             yield item
             continue
         batch.append(item)
-        size += len(item.data)
+        size += item.size if isinstance(item, Region) else len(item.data)
         if len(batch) >= BATCH_MESSAGES or size >= BATCH_BYTES:
             yield batch
             batch, size = [], 0
@@ -230,7 +237,7 @@ class Writer:
         return "\n".join(lines) + "\n"
 
 
-def _serial(inputs: Iterator[Item | Problem], writer: Writer, format_name: str, tally: bool) -> None:
+def _serial(inputs: Iterator[Entry | Problem], writer: Writer, format_name: str, tally: bool) -> None:
     for item in inputs:  # one message at a time: each record is written as soon as it is made
         if isinstance(item, Problem):
             writer.problem(str(item))
@@ -246,7 +253,8 @@ def run(args: argparse.Namespace) -> int:
     interrupted = False
     previous = signal.signal(signal.SIGINT, writer.on_sigint)
     try:
-        items = iter_inputs(args.paths)
+        # Workers read the messages of regular files themselves: this process only finds them.
+        items = iter_inputs(args.paths, regions=args.jobs > 1)
         head = list(itertools.islice(items, 2))
         inputs = itertools.chain(head, items)
         workers = None
