@@ -80,7 +80,8 @@ class Item:
 class Region:
     """One message left in its file, for the worker process that parses it to read: bytes *start* to
     *end* of the regular file *path* (at most MAX_MESSAGE_BYTES of them), mboxrd-unquoted when they
-    are an mbox's. The process that finds messages then reads each byte once, not three times."""
+    are an mbox's. The process that finds the messages then only scans their bytes: it neither copies
+    them out nor sends them to the worker."""
 
     source: str
     index: int

@@ -30,7 +30,7 @@ def _start_worker() -> None:
 class Workers:
     """Worker processes parsing batches; results are written in input order as they complete.
 
-    This thread reads the inputs and submits batches; a writer thread waits for results in order
+    This thread finds the messages and submits batches; a writer thread waits for results in order
     and writes them, so finished batches go out while the next input is still awaited (a pipe).
     Ctrl-C interrupts this thread only: the writer finishes the batch it is writing, then stops.
     """

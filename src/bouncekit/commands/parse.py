@@ -1,11 +1,12 @@
 """`bouncekit parse`: bounce emails from files, directories, mbox, Maildir or stdin, as records.
 
-Messages stream from the sources in batches; with --jobs N > 1 worker processes (_workers.py) parse
-and encode the batches while this process reads inputs and writes results in input order. A message that
-breaks the parser, or even kills its worker, is reported on stderr and the run goes on.
+Messages stream from the sources in batches; with --jobs N > 1 worker processes (_workers.py) read,
+parse and encode the batches while this process finds the messages (in regular files, where each lies:
+see io.Region) and writes results in input order. A message that breaks the parser, or even kills its
+worker, is reported on stderr and the run goes on.
 
-The engine is imported where messages are parsed, not here: with workers, this process only reads and
-writes, and the workers load the engine side by side while it starts reading.
+The engine is imported where messages are parsed, not here: with workers, this process only finds and
+writes, and the workers load the engine side by side while it starts.
 """
 
 from __future__ import annotations
