@@ -41,6 +41,7 @@ _LINE_MAX = 5 + 998  # "From " and the rest of the line, before its "\n"
 _DATED = re.compile(
     rb"From [^\s]{1,256} {1,2}(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep"
     rb"|Oct|Nov|Dec) [ \d]\d \d\d:\d\d:\d\d \d{4}[^\n]{0,80}\r?\n")
+_FROM_LINE = re.compile(rb"\nFrom ")  # (the regex engine finds it faster than bytes.find does)
 _SEPARATOR_MAX = 1 + 2 + _LINE_MAX + 1  # the most a separator and the blank line before it take
 # mboxrd (RFC 4155 s2): a body line "From " is stored as ">From ", ">From " as ">>From ", ...
 _QUOTED_FROM = re.compile(rb"\n>(>*From )")
@@ -145,8 +146,9 @@ def _separators(buf: bytes, scan: int) -> Iterator[tuple[int, int]]:
     "From " line after a blank line, or one in the dated form after any line. A line whose end is not
     in *buf* yet is not one (the caller looks again once more is read)."""
     floor = scan  # a separator, with the blank line before it, lies after the previous one
-    at = buf.find(b"\nFrom ", floor)
-    while at >= 0:
+    found = _FROM_LINE.search(buf, floor)
+    while found is not None:
+        at = found.start()
         line = at + 1
         end = buf.find(b"\n", line + 5, line + _LINE_MAX + 1)
         blank = (at - 1 >= floor and buf[at - 1] == 10) or (at - 2 >= floor and buf[at - 2:at] == b"\n\r")
@@ -154,11 +156,11 @@ def _separators(buf: bytes, scan: int) -> Iterator[tuple[int, int]]:
         if dated is not None:
             end = dated.end() - 1
         elif not (end >= 0 and blank):
-            at = buf.find(b"\nFrom ", line)
+            found = _FROM_LINE.search(buf, line)
             continue
         yield line, end + 1
         floor = end + 1
-        at = buf.find(b"\nFrom ", floor)
+        found = _FROM_LINE.search(buf, floor)
 
 
 def _mbox_messages(chunks: Iterable[bytes], source: str, path: str = "") -> Iterator[Item | Region | Problem]:
