@@ -344,3 +344,31 @@ def test_the_mbox_splitter_finds_what_one_regex_finds(body: bytes, read_size: in
         box.flush()
         regions = [r.read() for r in io._mbox_messages(iter(chunks), "box", box.name) if isinstance(r, io.Region)]
         assert [r.data for r in regions if isinstance(r, io.Item)] == found
+
+
+_ANY_TEXT = st.text(alphabet=st.characters(blacklist_categories=()), max_size=20)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.fixed_dictionaries({
+    "source": _ANY_TEXT, "recipient": _ANY_TEXT, "diagnostic_code": _ANY_TEXT, "subject": _ANY_TEXT,
+    "message_index": st.integers(min_value=-(10 ** 20), max_value=10 ** 20),
+    "line": st.none() | st.integers(), "hard_bounce": st.booleans(), "permanent": st.none() | st.booleans(),
+    "retry_after": st.none() | st.integers(min_value=0),
+}))
+def test_records_written_by_template_are_what_the_json_module_writes(values: dict[str, Any]) -> None:
+    import json
+
+    record = Delivery(**values)
+    assert io.json_object(record) == json.dumps(io.record_values(record), ensure_ascii=False)
+
+
+@pytest.mark.parametrize("values", [
+    {"recipient": 1.5},  # not a string in a string field
+    {"permanent": float("nan"), "line": 2.0, "retry_after": float("inf")},  # nor an int where one belongs
+])
+def test_a_value_of_another_type_is_written_as_the_json_module_writes_it(values: dict[str, Any]) -> None:
+    import json
+
+    record = Delivery(**values)
+    assert io.json_object(record) == json.dumps(io.record_values(record), ensure_ascii=False)
