@@ -17,7 +17,7 @@ from typing import Any
 from unittest import mock
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from bouncekit import engine, io
@@ -372,3 +372,31 @@ def test_a_value_of_another_type_is_written_as_the_json_module_writes_it(values:
 
     record = Delivery(**values)
     assert io.json_object(record) == json.dumps(io.record_values(record), ensure_ascii=False)
+
+
+# dates in the common form, with each field sometimes out of range or written another way
+_DATES = st.tuples(
+    st.sampled_from(["Thu, ", "Thu,  ", "thu, ", "Xyz,\t", "", "Thu,"]),
+    st.sampled_from(["9", "09", "28", "29", "30", "31", "0", "9x"]),
+    st.sampled_from([" Feb ", " Apr ", " Dec ", " apr ", " Apr  ", " April "]),
+    st.sampled_from(["2026", "2024", "2000", "1900", "1999", "0000", "26", "10000"]),
+    st.sampled_from([" 23:34:45", " 00:00:00", " 24:00:00", " 00:00:60", " 00:60:00", " 23:34", " 1:02:03"]),
+    st.sampled_from([" +0900", " -0000", " +0000", " -0830", " +2359", " +2400", " +0960", " GMT", " +09", ""]),
+    st.sampled_from(["", " (JST)", " (a (b))", "  (UTC)", " x", "\n"]),
+).map("".join)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(_DATES)
+@example("Tue, 29 Feb 2000 00:00:00 +0000")  # (leap years: every fourth, not centuries, but every fourth of those)
+@example("29 Feb 1900 12:00:00 +0100")
+@example("29 Feb 2024 12:00:00 -0000")
+@example("Sun, 31 Apr 2026 12:00:00 +0000")
+def test_dates_read_directly_are_what_the_stdlib_reads(text: str) -> None:
+    from email.utils import parsedate_to_datetime
+
+    try:
+        expected = parsedate_to_datetime(text).isoformat()
+    except (TypeError, ValueError, IndexError, OverflowError):
+        expected = ""
+    assert engine._iso_date(text) == expected

@@ -15,10 +15,30 @@ from .reasons import classify, phrase_index, pseudo_status
 from .reasons.rhost import reason_for_host
 from .reply import may_hold_code, parse_reply, reply_context, status_in_text
 
+# The form nearly every MTA writes (RFC 5322 s3.3: "Thu, 9 Apr 2026 23:34:45 +0900 (JST)"), with each
+# field in range, turned into ISO 8601 text directly: under half the stdlib's cost, once per record.
+_COMMON_DATE = re.compile(
+    r"(?:[A-Za-z]{3},[ \t]+)?(\d{1,2}) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) ([1-9]\d{3}) "
+    r"([01]\d|2[0-3]):([0-5]\d):([0-5]\d) ([+-])([01]\d|2[0-3])([0-5]\d)(?:[ \t]+\([^()]*\))?")
+_MONTHS = {name: n for n, name in enumerate(("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
+                                              "Nov", "Dec"), 1)}
+_MONTH_DAYS = (0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
 
 def _iso_date(value: str) -> str:
+    """*value*, an RFC 5322 date, as parsedate_to_datetime(value).isoformat() gives it; "" if invalid."""
     if not value:
         return ""
+    m = _COMMON_DATE.fullmatch(value.strip())
+    if m is not None:
+        day, month_name, year, hour, minute, second, sign, zone_hours, zone_minutes = m.groups()
+        month, mday = _MONTHS[month_name], int(day)
+        leap = int(year) % 4 == 0 and (int(year) % 100 != 0 or int(year) % 400 == 0)
+        if not (1 <= mday <= _MONTH_DAYS[month] and (month != 2 or mday < 29 or leap)):
+            return ""  # (no such day: datetime() refuses it)
+        # -0000 says the local zone is unknown: the stdlib gives a time without one
+        zone = "" if sign + zone_hours + zone_minutes == "-0000" else f"{sign}{zone_hours}:{zone_minutes}"
+        return f"{year}-{month:02}-{mday:02}T{hour}:{minute}:{second}{zone}"
     try:
         return parsedate_to_datetime(value).isoformat()
     except (TypeError, ValueError, IndexError, OverflowError):
