@@ -3,7 +3,9 @@ a broken message in the middle of a run, and Ctrl-C leaving only whole records."
 
 from __future__ import annotations
 
+import io
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -13,7 +15,8 @@ import pytest
 
 from bouncekit import engine
 from bouncekit.commands import parse as parse_command
-from bouncekit.io import Item
+from bouncekit.commands._workers import Workers
+from bouncekit.io import SINKS, Item, iter_inputs
 
 from .conftest import shared_path
 
@@ -154,6 +157,27 @@ def test_a_message_that_raises_is_reported_and_the_batch_goes_on(monkeypatch: py
     assert result.problems == ["box (message 1): cannot parse: RecursionError('deep')"]
     assert [json.loads(e)["message_index"] for e in result.encoded] == [0, 2]
     assert [t[0] for t in result.tallies] == ["userunknown", "userunknown"]
+
+
+def test_a_message_that_kills_its_worker_is_reported_and_the_rest_is_written_in_order(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    real = engine.parse_message
+
+    def deadly(data: bytes | str, source: str = "", index: int = 0) -> list:  # type: ignore[type-arg]
+        if index == 7:
+            os._exit(9)  # as a crash in C or the out-of-memory killer would end it
+        return real(data, source, index)
+
+    monkeypatch.setattr(engine, "parse_message", deadly)  # the forked workers have it too
+    monkeypatch.setattr(parse_command, "BATCH_MESSAGES", 4)
+    (tmp_path / "box").write_bytes(mbox_of(*[UNKNOWN, FULL] * 10))
+    out = io.StringIO()
+    writer = parse_command.Writer(SINKS["jsonl"](out), None)
+    Workers(2, writer, "jsonl", False).run(parse_command._batches(iter_inputs([str(tmp_path / "box")], regions=True)))
+    assert [json.loads(line)["message_index"] for line in out.getvalue().splitlines()] == [
+        i for i in range(20) if i != 7]
+    assert writer.failed == 1
+    assert f"{tmp_path / 'box'} (message 7): cannot parse: the worker process died" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("jobs", ["1", "2"])

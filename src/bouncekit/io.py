@@ -282,13 +282,15 @@ def _walk(root: str) -> Iterator[str | Problem]:
         yield Problem(str(error.filename or root), None, error.strerror or str(error))
 
 
-def iter_inputs(paths: Iterable[str], regions: bool = False) -> Iterator[Item | Region | Problem]:
+def iter_inputs(paths: Iterable[str], regions: bool = False,
+                stdin: io.BufferedIOBase | None = None) -> Iterator[Item | Region | Problem]:
     """Every message of every path, one at a time: files, directories (recursively, Maildir
-    included), mbox files, and '-' for stdin (a single message or an mbox). With *regions*, the
-    messages of regular files come as Regions, to be read where they are parsed."""
+    included), mbox files, and '-' for stdin (a single message or an mbox; read from *stdin* when
+    given). With *regions*, the messages of regular files come as Regions, to be read where they are
+    parsed."""
     for path in paths:
         if path == "-":
-            yield from stream_items(cast(io.BufferedIOBase, sys.stdin.buffer), "-")
+            yield from stream_items(stdin or cast(io.BufferedIOBase, sys.stdin.buffer), "-")
         elif os.path.isdir(path):
             for found in _walk(path):
                 if isinstance(found, Problem):

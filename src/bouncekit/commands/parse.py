@@ -254,13 +254,17 @@ def run(args: argparse.Namespace) -> int:
     interrupted = False
     previous = signal.signal(signal.SIGINT, writer.on_sigint)
     try:
-        # Workers read the messages of regular files themselves: this process only finds them.
-        items = iter_inputs(args.paths, regions=args.jobs > 1)
+        # Workers read the messages of regular files themselves: this process only finds them. With
+        # workers, a thread reads stdin (see _workers.py), from a file object of its own: one that
+        # Python closes at exit must not be left in a read that Ctrl-C interrupted.
+        stdin = open(os.dup(0), "rb") if args.jobs > 1 and "-" in args.paths else None  # noqa: SIM115
+        items = iter_inputs(args.paths, regions=args.jobs > 1, stdin=stdin)
         head = list(itertools.islice(items, 2))
         inputs = itertools.chain(head, items)
         workers = None
-        if args.jobs > 1 and len(head) > 1:  # a single message is not worth starting workers for
-            from ._workers import Workers  # only here: one-job runs start without multiprocessing
+        # (a single message is not worth starting workers for; without fork(), one process does it all)
+        if args.jobs > 1 and len(head) > 1 and hasattr(os, "fork"):
+            from ._workers import Workers  # only here: one-job runs start without it
 
             workers = Workers(args.jobs, writer, args.format, args.summary)
         if progress is not None:
@@ -268,7 +272,7 @@ def run(args: argparse.Namespace) -> int:
         if workers is None:
             _serial(inputs, writer, args.format, args.summary)
         else:
-            workers.run(_batches(inputs))
+            workers.run(_batches(inputs), stream="-" in args.paths)
     except KeyboardInterrupt:
         interrupted = True
     finally:
