@@ -169,11 +169,11 @@ class Workers:
     def run(self, batches: Iterator[list[Entry] | Problem], stream: bool = False) -> None:
         """Parse every batch in the workers and write the results in input order. A *stream* (stdin)
         is read by a thread, so that results go out while the next message is awaited."""
-        feed = _StreamFeed(batches, len(self.workers) * IN_FLIGHT_PER_JOB) if stream else _Feed(batches)
         done: dict[int, list[BatchResult | Problem]] = {}  # batch number -> what to write for it
         handed = written = 0  # batches handed out (or problems met) so far, and written so far
         more = True
         try:
+            feed = _StreamFeed(batches, len(self.workers) * IN_FLIGHT_PER_JOB) if stream else _Feed(batches)
             while True:
                 while more and (worker := self._least_busy()) is not None:
                     batch = feed.get()
