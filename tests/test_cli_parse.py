@@ -131,6 +131,18 @@ def test_jobs_2_writes_the_same_records_in_the_same_order_as_one_job() -> None:
     assert len(records(one.stdout)) > 100
 
 
+def test_messages_and_results_larger_than_a_pipe_pass_between_workers_whole() -> None:
+    # From stdin the main process sends the messages themselves: each here is several times what a pipe
+    # holds (64 KiB), and so is each batch of results (a long diagnostic per record).
+    long = dsn("nobody@example.net", "5.1.1", "550 5.1.1 user unknown " + "x " * 2000)
+    data = mbox_of(*[long + b"\n" + b"y" * (200_000 if i % 10 == 0 else 0) + b"\n" for i in range(200)])
+    one, two = bouncekit("--jobs", "1", "-", stdin=data), bouncekit("--jobs", "2", "-", stdin=data)
+    assert one.returncode == two.returncode == 0
+    assert one.stdout == two.stdout
+    assert [r["message_index"] for r in records(two.stdout)] == list(range(200))
+    assert max(map(len, one.stdout.splitlines())) * parse_command.BATCH_MESSAGES > 1 << 16
+
+
 def test_summary_goes_to_stderr_and_leaves_stdout_as_json_lines(tmp_path: Path) -> None:
     (tmp_path / "box").write_bytes(mbox_of(UNKNOWN, FULL, UNKNOWN))
     done = bouncekit("--summary", str(tmp_path / "box"))
