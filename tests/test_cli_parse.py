@@ -9,6 +9,7 @@ import os
 import signal
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -190,6 +191,19 @@ def test_a_message_that_kills_its_worker_is_reported_and_the_rest_is_written_in_
         i for i in range(20) if i != 7]
     assert writer.failed == 1
     assert f"{tmp_path / 'box'} (message 7): cannot parse: the worker process died" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_an_error_while_reading_for_the_workers_is_raised_after_what_was_read(stream: bool) -> None:
+    def batches() -> Iterator[list[parse_command.Entry]]:
+        yield [Item("-", 0, UNKNOWN)]
+        raise OSError("the disk is on fire")
+
+    out = io.StringIO()
+    writer = parse_command.Writer(SINKS["jsonl"](out), None)
+    with pytest.raises(OSError, match="on fire"):
+        Workers(2, writer, "jsonl", False).run(batches(), stream=stream)
+    assert [json.loads(line)["recipient"] for line in out.getvalue().splitlines()] == ["nobody@example.net"]
 
 
 @pytest.mark.parametrize("jobs", ["1", "2"])

@@ -92,10 +92,16 @@ class _Feed:
 
     def __init__(self, batches: Iterator[list[Entry] | Problem]) -> None:
         self.batches = batches
+        self.error: BaseException | None = None
+        """What stopped the reading early (a thread reading it cannot raise it itself)."""
 
     def get(self) -> list[Entry] | Problem | object | None:
         """The next batch, None after the last, or _NOT_YET."""
-        return next(self.batches, None)
+        try:
+            return next(self.batches, None)
+        except Exception as exc:  # (Ctrl-C is no Exception: it stops the run at once)
+            self.error = exc
+            return None
 
 
 class _StreamFeed(_Feed):
@@ -114,21 +120,24 @@ class _StreamFeed(_Feed):
             for batch in self.batches:
                 self.ready.put(batch)
                 os.write(self.wake_write, b".")
+        except BaseException as exc:  # raised again once the batches read before it are written
+            self.error = exc
         finally:
             self.ready.put(None)
             os.write(self.wake_write, b".")
 
     def get(self) -> list[Entry] | Problem | object | None:
         try:
-            return self.ready.get_nowait()
+            batch = self.ready.get_nowait()
         except queue.Empty:
             # Drain the wake-ups of the batches taken; one that comes after this is for a new batch.
             with contextlib.suppress(BlockingIOError):
                 os.read(self.wake, 1 << 16)
             try:
-                return self.ready.get_nowait()
+                batch = self.ready.get_nowait()
             except queue.Empty:
                 return _NOT_YET
+        return batch
 
 
 class Workers:
@@ -198,6 +207,8 @@ class Workers:
                             self.writer.take(result)
                     written += 1
                 if not more and written == handed:
+                    if feed.error is not None:
+                        raise feed.error
                     return
                 self._wait(done, feed.wake if more and self._least_busy() is not None else -1)
         finally:
