@@ -172,7 +172,8 @@ def test_the_table_sink_has_a_header_and_a_line_per_record() -> None:
 # --- Regions: what --jobs workers read themselves -------------------------------------------------
 
 def read_back(entries: list[Item | bio.Region | Problem]) -> list[Item | Problem]:
-    return [e.read() if isinstance(e, bio.Region) else e for e in entries]
+    return [item for entry in entries for item in
+            ([entry] if isinstance(entry, Problem) else bio.read_entries([entry]))]
 
 
 @pytest.mark.parametrize("chunk", [1, 50, 1000, 1 << 20])
@@ -206,6 +207,6 @@ def test_a_region_whose_file_is_gone_is_a_problem_at_its_place(tmp_path: Path) -
     (tmp_path / "box").write_bytes(mbox_of(MESSAGE_A, MESSAGE_B))
     second = list(iter_inputs([str(tmp_path / "box")], regions=True))[1]
     (tmp_path / "box").unlink()
-    problem = second.read() if isinstance(second, bio.Region) else None
+    (problem,) = bio.read_entries([second]) if isinstance(second, bio.Region) else [None]
     assert isinstance(problem, Problem)
     assert str(problem).startswith(f"{tmp_path / 'box'} (message 1): cannot read: ")

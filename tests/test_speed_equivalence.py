@@ -342,7 +342,8 @@ def test_the_mbox_splitter_finds_what_one_regex_finds(body: bytes, read_size: in
     with tempfile.NamedTemporaryFile() as box:
         box.write(data)
         box.flush()
-        regions = [r.read() for r in io._mbox_messages(iter(chunks), "box", box.name) if isinstance(r, io.Region)]
+        entries = io._mbox_messages(iter(chunks), "box", box.name)
+        regions = io.read_entries(r for r in entries if isinstance(r, io.Region))
         assert [r.data for r in regions if isinstance(r, io.Item)] == found
 
 

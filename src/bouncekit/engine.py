@@ -32,8 +32,8 @@ def _iso_date(value: str) -> str:
     m = _COMMON_DATE.fullmatch(value.strip())
     if m is not None:
         day, month_name, year, hour, minute, second, sign, zone_hours, zone_minutes = m.groups()
-        month, mday = _MONTHS[month_name], int(day)
-        leap = int(year) % 4 == 0 and (int(year) % 100 != 0 or int(year) % 400 == 0)
+        month, mday, number = _MONTHS[month_name], int(day), int(year)
+        leap = number % 4 == 0 and (number % 100 != 0 or number % 400 == 0)
         if not (1 <= mday <= _MONTH_DAYS[month] and (month != 2 or mday < 29 or leap)):
             return ""  # (no such day: datetime() refuses it)
         # -0000 says the local zone is unknown: the stdlib gives a time without one

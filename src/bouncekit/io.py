@@ -77,6 +77,10 @@ class Item:
         # per-field state that slots dataclasses pickle.
         return Item, (self.source, self.index, self.data)
 
+    @property
+    def size(self) -> int:
+        return len(self.data)
+
 
 @dataclass(frozen=True, slots=True)
 class Region:
@@ -97,11 +101,8 @@ class Region:
 
     @property
     def size(self) -> int:
+        """How many bytes will be read (the message's, up to the cap)."""
         return min(self.end - self.start, MAX_MESSAGE_BYTES)
-
-    def read(self) -> Item | Problem:
-        (found,) = read_entries([self])
-        return found
 
 
 def read_entries(entries: Iterable[Item | Region]) -> Iterator[Item | Problem]:

@@ -93,7 +93,7 @@ class _Feed:
     def __init__(self, batches: Iterator[list[Entry] | Problem]) -> None:
         self.batches = batches
         self.error: BaseException | None = None
-        """What stopped the reading early (a thread reading it cannot raise it itself)."""
+        """What stopped the reading early: raised once the batches read before it are written."""
 
     def get(self) -> list[Entry] | Problem | object | None:
         """The next batch, None after the last, or _NOT_YET."""

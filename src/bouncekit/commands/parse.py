@@ -119,7 +119,7 @@ def _batches(inputs: Iterator[Entry | Problem]) -> Iterator[list[Entry] | Proble
             yield item
             continue
         batch.append(item)
-        size += item.size if isinstance(item, Region) else len(item.data)
+        size += item.size
         if len(batch) >= BATCH_MESSAGES or size >= BATCH_BYTES:
             yield batch
             batch, size = [], 0
@@ -250,20 +250,22 @@ def run(args: argparse.Namespace) -> int:
     out = open(args.output, "w", encoding="utf-8", newline="") if args.output else sys.stdout  # noqa: SIM115
     sink = SINKS[args.format](out)
     progress = Progress(args.paths, sys.stderr) if sys.stderr.isatty() else None
-    writer = Writer(sink, progress, follow="-" in args.paths)
+    stream = "-" in args.paths  # (stdin: the next message may be long in coming)
+    writer = Writer(sink, progress, follow=stream)
     interrupted = False
     previous = signal.signal(signal.SIGINT, writer.on_sigint)
     try:
-        # Workers read the messages of regular files themselves: this process only finds them. With
-        # workers, a thread reads stdin (see _workers.py), from a file object of its own: one that
-        # Python closes at exit must not be left in a read that Ctrl-C interrupted.
-        stdin = open(os.dup(0), "rb") if args.jobs > 1 and "-" in args.paths else None  # noqa: SIM115
-        items = iter_inputs(args.paths, regions=args.jobs > 1, stdin=stdin)
+        # Workers are forked (without fork(), one process does it all). They read the messages of
+        # regular files themselves: this process only finds them. With workers, a thread reads stdin
+        # (see _workers.py), from a file object of its own: one that Python closes at exit must not
+        # be left in a read that Ctrl-C interrupted.
+        parallel = args.jobs > 1 and hasattr(os, "fork")
+        stdin = open(os.dup(0), "rb") if parallel and stream else None  # noqa: SIM115
+        items = iter_inputs(args.paths, regions=parallel, stdin=stdin)
         head = list(itertools.islice(items, 2))
         inputs = itertools.chain(head, items)
         workers = None
-        # (a single message is not worth starting workers for; without fork(), one process does it all)
-        if args.jobs > 1 and len(head) > 1 and hasattr(os, "fork"):
+        if parallel and len(head) > 1:  # (a single message is not worth starting workers for)
             from ._workers import Workers  # only here: one-job runs start without it
 
             workers = Workers(args.jobs, writer, args.format, args.summary)
@@ -272,7 +274,7 @@ def run(args: argparse.Namespace) -> int:
         if workers is None:
             _serial(inputs, writer, args.format, args.summary)
         else:
-            workers.run(_batches(inputs), stream="-" in args.paths)
+            workers.run(_batches(inputs), stream=stream)
     except KeyboardInterrupt:
         interrupted = True
     finally:
