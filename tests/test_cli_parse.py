@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -153,6 +154,55 @@ def test_summary_goes_to_stderr_and_leaves_stdout_as_json_lines(tmp_path: Path) 
     for title in ("reason", "hard/soft", "fault", "decoded_by"):
         assert f"\n{title} " in stderr
     assert "\nuserunknown " in stderr
+
+
+def on_a_terminal(*args: str, stdin: bytes = b"") -> tuple[bytes, bytes]:
+    """`bouncekit parse *args*` with stderr on a pseudo-terminal: (stdout, what the terminal showed)."""
+    controller, terminal = os.openpty()
+    try:
+        proc = subprocess.Popen([sys.executable, "-m", "bouncekit.cli", "parse", *args], stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=terminal)
+    finally:
+        os.close(terminal)
+    stdout, _ = proc.communicate(stdin, timeout=120)
+    shown = b""
+    while True:
+        try:  # (once the process has exited and all is read, Linux says EIO)
+            chunk = os.read(controller, 1 << 16)
+        except OSError:
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(controller)
+    assert proc.returncode == 0
+    return stdout, shown
+
+
+@pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a pseudo-terminal")
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_on_a_terminal_progress_shows_messages_rate_and_eta_then_clears(tmp_path: Path, jobs: str) -> None:
+    # long enough a run to be shown (a run shorter than PROGRESS_INTERVAL shows nothing)
+    (tmp_path / "box").write_bytes(mbox_of(*[UNKNOWN, FULL] * 3000))
+    stdout, shown = on_a_terminal("--jobs", jobs, str(tmp_path / "box"))
+    assert len(records(stdout)) == 6000  # the progress never reaches stdout
+    lines = shown.decode().split("\r\x1b[K")
+    drawn = [line for line in lines if line]
+    assert drawn, shown
+    for line in drawn:
+        # the size of a file is known: a share done and the time left
+        assert re.fullmatch(r"[\d,]+ messages  [\d,]+/s  +\d+%  ETA \d+:\d\d:\d\d", line), line
+    assert lines[-1] == ""  # the line is cleared at the end
+
+
+@pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a pseudo-terminal")
+def test_progress_from_stdin_has_no_eta_and_none_is_drawn_off_a_terminal() -> None:
+    data = mbox_of(*[UNKNOWN, FULL] * 2000)
+    _, shown = on_a_terminal("--jobs", "1", "-", stdin=data)
+    drawn = [line for line in shown.decode().split("\r\x1b[K") if line]
+    assert drawn and all(re.fullmatch(r"[\d,]+ messages  [\d,]+/s", line) for line in drawn), shown
+    piped = bouncekit("--jobs", "1", "-", stdin=data)
+    assert piped.returncode == 0 and piped.stderr == b""
 
 
 def test_a_message_that_raises_is_reported_and_the_batch_goes_on(monkeypatch: pytest.MonkeyPatch) -> None:

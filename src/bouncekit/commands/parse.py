@@ -36,7 +36,8 @@ BATCH_MESSAGES = 48
 BATCH_BYTES = 1 << 20
 # Batches queued per worker: keeps workers busy while this process writes, and bounds memory.
 IN_FLIGHT_PER_JOB = 4
-# The progress line is redrawn at most this often (seconds).
+# The progress line is first drawn this long after the start, then redrawn at most this often (seconds):
+# a short run shows none, and the input has been sized (for the ETA) by the first drawing.
 PROGRESS_INTERVAL = 0.25
 # Records read from files reach the output at least this often (seconds); from stdin, at once.
 FLUSH_INTERVAL = 0.1
@@ -135,7 +136,7 @@ class Progress:
     def __init__(self, paths: list[str], stream: IO[str]) -> None:
         self.stream = stream
         self.started = time.monotonic()
-        self.shown_at = 0.0
+        self.shown_at = self.started
         self.messages = 0
         self.size = 0
         self.total: int | None = None
