@@ -264,6 +264,13 @@ HOSTILE = {
         b"Content-Type: multipart/mixed; boundary=b%d\n\n--b%d\n" % (i, i) for i in range(1000)),
     "1 MB header": b"From: MAILER-DAEMON@x.example\nSubject: " + b"x" * 1_000_000 + b"\n\n550 5.1.1\n",
     "repeated reply codes": b"From: MAILER-DAEMON@x.example\nSubject: Undelivered Mail\n\n" + b"550-5.1.1 " * 200_000,
+    # each of these once took time quadratic in its length (minutes, for the rule line)
+    "a rule line of 100,000 dashes": b"From: MAILER-DAEMON@x.example\nSubject: Undelivered Mail\n\n" + b"-" * 100_000,
+    "a line of 400,000 '>'": b"From: MAILER-DAEMON@x.example\nSubject: Undelivered Mail\n\n" + b">" * 400_000,
+    "10,000 recipient lines": b"From: MAILER-DAEMON@x.example\nSubject: Undelivered Mail\n\n" + b"".join(
+        b"<u%d@b.example>: 550 5.1.1 unknown\n" % n for n in range(10_000)),
+    "a Subject of 50,000 encoded words": b"From: MAILER-DAEMON@x.example\nSubject: " + b"=?utf-8?q?a?= " * 50_000
+                                         + b"\n\n550 5.1.1\n",
 }
 
 
@@ -292,6 +299,12 @@ def test_any_text_gives_a_consistent_reply(text: str) -> None:
                                  "Final-Recipient: rfc822;", "Status:", "mailbox", "full"]), max_size=400))
 def test_reply_like_text_never_breaks_the_classifier(tokens: list[str]) -> None:
     classify_reply("".join(tokens))
+
+
+@pytest.mark.parametrize("text", ["-" * 400_000, ">" * 400_000, ">>> RCPT\n" * 40_000, "550-" * 100_000],
+                         ids=["dashes", "gt", "transcript lines", "reply codes"])
+def test_hostile_replies_are_survived(text: str) -> None:
+    assert classify_reply(text).reason
 
 
 def test_hostile_inputs_from_the_environment_are_not_needed() -> None:

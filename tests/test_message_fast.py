@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bouncekit.message import (
+    MAX_DECODED_FIELD,
     MessageView,
     _charset,
     _Node,
@@ -306,3 +307,11 @@ def test_a_part_answers_as_the_compat32_message_does(content_type: str, disposit
     assert answer(lambda: _charset(_param(content_type, "charset"))) == answer(msg.get_content_charset)
     assert answer(node.boundary) == answer(msg.get_boundary)
     assert answer(node.filename) == answer(lambda: msg.get_filename() or "")
+
+
+def test_encoded_words_are_decoded_up_to_a_field_of_max_decoded_field_characters() -> None:
+    words = "=?utf-8?q?caf=C3=A9?= "
+    fits = words * (MAX_DECODED_FIELD // len(words))
+    assert read_message(f"Subject: {fits}\n\nx\n".encode()).header("subject").startswith("café")
+    too_long = fits + words
+    assert read_message(f"Subject: {too_long}\n\nx\n".encode()).header("subject") == too_long

@@ -32,6 +32,10 @@ MAX_PARTS = 1_000
 # 50 MB one-line body from costing more than a slice.
 MAX_TEXT_CHARS = 512 * 1024
 
+# A header field is at most 998 characters a line (RFC 5322 s2.1.1); one folded over many lines may
+# be long (a To: of many recipients), but a field beyond this holds no encoded words worth decoding.
+MAX_DECODED_FIELD = 64 * 1024
+
 # How much of the human-readable text format sniffs look at (their markers sit near the top).
 SNIFF_CHARS = 8000
 _IRREGULAR_CASE = ("\u0130", "\u0131", "\u017f")
@@ -127,8 +131,9 @@ class MessageView:
 
 
 def decode_words(value: str) -> str:
-    """Decode RFC 2047 encoded words; a broken one is kept as it is."""
-    if "=?" not in value:
+    """Decode RFC 2047 encoded words; a broken one is kept as it is, and so is a field longer than
+    MAX_DECODED_FIELD (the stdlib's decoding takes time quadratic in the number of words)."""
+    if "=?" not in value or len(value) > MAX_DECODED_FIELD:
         return value
     try:
         return str(make_header(decode_header(value)))

@@ -165,9 +165,14 @@ def _command_starts(text: str, lowered: str) -> list[int]:
         while at >= 0:
             starts.append(at)
             at = lowered.find(word, at + 1)
+    # a transcript's ">>> COMMAND" line: from its line start (each line break is looked at once: a
+    # line of a million '>' is no quadratic search back)
     at = text.find(">>>")
+    line_start = searched = 0
     while at >= 0:
-        starts.append(text.rfind("\n", 0, at) + 1)
+        line_start = text.rfind("\n", searched, at) + 1 or line_start
+        searched = at
+        starts.append(line_start)
         at = text.find(">>>", at + 1)
     return sorted(set(starts))
 

@@ -16,7 +16,7 @@ import re
 
 from ..message import MessageView
 from .base import Facts, clean_address, is_valid_address, read_fields, type_and_value
-from .text import codes_from_transcript, command_in_window, recipient_window
+from .text import codes_from_transcript, command_in_window, recipient_windows
 
 NAME = "rfc3464"
 
@@ -123,10 +123,9 @@ def decode(view: MessageView) -> list[Facts]:
     inline = _inline_start(human)
     if inline >= 0:
         human = human[:inline]
-    for facts in found:
-        # The DSN fields rarely name the SMTP command; the human part often does ("in reply to end
-        # of DATA command", Sendmail's ">>> DATA" transcript), and fills a missing diagnostic.
-        window = recipient_window(human, facts.recipient, len(found) == 1)
+    # The DSN fields rarely name the SMTP command; the human part often does ("in reply to end
+    # of DATA command", Sendmail's ">>> DATA" transcript), and fills a missing diagnostic.
+    for facts, window in zip(found, recipient_windows(human, [f.recipient for f in found]), strict=True):
         if window:
             facts.smtp_command = facts.smtp_command or command_in_window(window, facts.diagnostic_code)
             if not facts.diagnostic_code:

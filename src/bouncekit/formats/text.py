@@ -20,8 +20,10 @@ from ..reply import parse_reply, smtp_command, status_in_text
 from .base import ADDRESS, Facts, clean_address, original_headers
 
 # Where the returned original message begins: everything after it is the sender's own text.
+# (A rule of two or more '-', '=', '_' or '*' may come first: "[-=_*]{2}.*" matches where "[-=_*]{2,}.*"
+# does, with one way to split a long rule instead of quadratically many.)
 _ORIGINAL_MARKER = re.compile(
-    r"^[ \t>]*(?:[-=_*]{2,}.*)?(?:below this line is a copy|this is a copy of|copy of the (?:original )?message"
+    r"^[ \t>]*(?:[-=_*]{2}.*)?(?:below this line is a copy|this is a copy of|copy of the (?:original )?message"
     r"|original message|returned message|message headers follow|undelivered message|headers of the original"
     r"|the (?:header|headers|text) of the (?:original|returned)|original mail|unsent message"
     r"|text of your message|your message (?:reads|is below|was)|content-type: message/rfc822|message text follows"
@@ -150,16 +152,22 @@ def _continues(lines: list[str], anchors: list[tuple[int, str, str]], i: int, ad
 HUMAN_WINDOW = 1200
 
 
-def recipient_window(human: str, recipient: str, alone: bool) -> str:
-    """The part of the human-readable text that speaks of *recipient* (all of it when it is alone)."""
+def recipient_windows(human: str, recipients: list[str]) -> list[str]:
+    """For each of *recipients*, the part of the human-readable text that speaks of it (all of the text
+    when it is the only one). The text is lower-cased once, however many recipients it names."""
     lowered = human.lower()
-    at = lowered.find(recipient.lower()) if recipient else -1
-    if at < 0 and "@" in recipient:
-        # the human part may name the address as it was before rewriting (another domain)
-        at = lowered.find(recipient.lower().partition("@")[0] + "@")
-    if at < 0:
-        return human[:HUMAN_WINDOW * 2] if alone else ""
-    return human[at:at + HUMAN_WINDOW]
+    alone = len(recipients) == 1
+    windows = []
+    for recipient in recipients:
+        at = lowered.find(recipient.lower()) if recipient else -1
+        if at < 0 and "@" in recipient:
+            # the human part may name the address as it was before rewriting (another domain)
+            at = lowered.find(recipient.lower().partition("@")[0] + "@")
+        if at < 0:
+            windows.append(human[:HUMAN_WINDOW * 2] if alone else "")
+        else:
+            windows.append(human[at:at + HUMAN_WINDOW])
+    return windows
 
 
 # A line the remote server sent, as Sendmail's transcript quotes it ("<<< 550 5.1.1 ...").
@@ -230,9 +238,10 @@ def decode_plain(view: MessageView) -> list[Facts]:
         blocks = [(a, whole if quotes_reply else "") for a in map(clean_address, listed.split(",")) if a]
     temporary = bool(_TEMPORARY.search(text[:3000])) and "permanent" not in text[:3000].lower()
     out = []
-    for recipient, diagnostic in blocks:
+    windows = recipient_windows(text, [recipient for recipient, _ in blocks])
+    for (recipient, diagnostic), window in zip(blocks, windows, strict=True):
         facts = facts_from_diagnostic(recipient, diagnostic)
-        codes_from_transcript(facts, recipient_window(text, recipient, len(blocks) == 1))
+        codes_from_transcript(facts, window)
         facts.temporary = temporary
         facts.action = "delayed" if temporary else "failed"
         out.append(facts)
