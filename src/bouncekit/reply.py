@@ -24,10 +24,13 @@ _STATUS_HINT = re.compile(r"[245]\.[0-9]")
 # after another, not an alternation of the two hints: the regex engine then skips to the digits quickly.)
 _ANY_HINT = re.compile(r"[2-5][.0-5][0-9]")
 # What may stand before a reply at the start of a line: transcript marks ("S:", "<<<", "c <-").
-_LINE_PREFIX = re.compile(r"[ \t]*(?:[A-Za-z]{1,2}[ \t]*)?(?:<<<|>>>|<-|->|<~|[:>|])?[ \t]*\Z")
+# (Possessive: a run of blanks is crossed once, never split between the two that may take it.)
+_LINE_PREFIX = re.compile(r"[ \t]*+(?:[A-Za-z]{1,2}[ \t]*+)?(?:<<<|>>>|<-|->|<~|[:>|])?[ \t]*\Z")
 # What introduces a quoted reply in prose: Postfix "said:", DSN "smtp;", Exchange "#", quotes.
 _PROSE_LEAD = re.compile(
     r"(?:[;'\"(\[#:]|\bsaid|\breturned|\berror|\breply|\bresponse|\banswer(?:ed)?|\bwas)[ \t]*\Z", re.I)
+# The last character of every _PROSE_LEAD match before its blanks (U+017F: re.I matches it to 's').
+_PROSE_LEAD_ENDS = frozenset(";'\"([#:dDrRyYeEsS\u017f")
 
 # A space in a command phrase may be any white space with at most one line break: Postfix folds a
 # long diagnostic ("... (in reply to\n    RCPT TO command)"). Possessive, so a long run of blanks is
@@ -92,10 +95,13 @@ CODE_CHANGED = "multi-line reply changed its code"
 _POSTFIX_TAIL = re.compile(r"\s*\(in reply to [^)]*\)\s*$", re.I)
 
 
-def _is_reply_start(text: str, start: int) -> bool:
-    line_start = text.rfind("\n", 0, start) + 1
-    before = text[line_start:start]
-    return bool(_LINE_PREFIX.match(before) or _PROSE_LEAD.search(before[-40:]))
+def _is_reply_start(text: str, line_start: int, start: int) -> bool:
+    """Whether the code at *start* stands where a reply starts: after a transcript mark at the start of
+    its line (which starts at *line_start*), or after words that introduce a reply."""
+    if _LINE_PREFIX.match(text, line_start, start):
+        return True
+    before = text[max(line_start, start - 40):start].rstrip(" \t")  # (_PROSE_LEAD ends in [ \t]*)
+    return bool(before) and before[-1] in _PROSE_LEAD_ENDS and _PROSE_LEAD.search(before) is not None
 
 
 def _find_start(text: str) -> tuple[re.Match[str], re.Match[str] | None] | None:
@@ -106,9 +112,14 @@ def _find_start(text: str) -> tuple[re.Match[str], re.Match[str] | None] | None:
     hint = _CODE_HINT.search(text)
     if hint is None:
         return None
+    line_start = searched = 0  # (each line break is looked for once: a long line of codes stays linear)
     for m in _CODE.finditer(text, max(hint.start() - 1, 0)):
         status = _STATUS_AFTER_CODE.match(text, m.end()) if m.group("sep") else None
-        if status is not None or _is_reply_start(text, m.start()):
+        if status is not None:
+            return m, status
+        line_start = text.rfind("\n", searched, m.start()) + 1 or line_start
+        searched = m.start()
+        if _is_reply_start(text, line_start, m.start()):
             return m, status
     return None
 
