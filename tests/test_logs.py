@@ -244,6 +244,25 @@ def test_no_line_makes_the_reader_raise(text: str) -> None:
         reader.feed("2020-06-19 04:54:02 1jmFYj-00039V-QX ** " + line)
 
 
+DAMAGEABLE = [
+    "Jan  1 00:00:00 mx postfix/smtp[1]: ABCDEF12: to=<a@b.example>, relay=none, delay=1, delays=1/0/0/0, "
+    "dsn={}, status=deferred (Host or domain name not found. Name service error for name=b.example type=MX: "
+    "Host not found, try again)",
+    "Mar  1 12:00:00 mx sm-mta[123]: x21C00Ab012345: to=<b@example.com>, delay=00:00:02, mailer=esmtp, "
+    "pri=30000, relay=mx.example.com. [192.0.2.1], dsn={}, stat=Deferred: 451 4.3.0 try later",
+]
+
+
+@pytest.mark.parametrize("template", DAMAGEABLE, ids=["postfix", "sendmail"])
+@given(st.text(alphabet=st.characters(blacklist_characters=",\n"), max_size=12))
+def test_a_damaged_dsn_field_gives_a_record_with_no_broken_status(template: str, dsn: str) -> None:
+    (record,) = parse_log_line(template.format(dsn))
+    # the dsn= when it is an enhanced status code; else the reply's, or a class.0.9NN pseudo one
+    assert re.fullmatch(r"[245]\.\d{1,3}\.\d{1,3}", record.status)
+    if re.fullmatch(r"[245]\.\d{1,3}\.\d{1,3}", dsn):
+        assert record.status == dsn
+
+
 def test_unknown_lines_are_counted_not_fatal() -> None:
     reader = LogReader()
     records = list(reader.read(["not a log line", SAME_LINE[0], "Jan  1 00:00:00 mx dovecot[1]: imap-login: x"]))

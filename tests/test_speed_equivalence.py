@@ -414,3 +414,27 @@ def test_dates_read_directly_are_what_the_stdlib_reads(text: str) -> None:
     except (TypeError, ValueError, IndexError, OverflowError):
         expected = ""
     assert engine._iso_date(text) == expected
+
+
+def _reference_split_text(fields: str) -> tuple[str, str]:
+    """exim._split_text as first written: each round looks for the next ': ' and quote afresh."""
+    start = 0
+    while True:
+        colon = fields.find(": ", start)
+        quote = fields.find('"', start)
+        if colon < 0:
+            return fields, ""
+        if quote < 0 or colon < quote:
+            return fields[:colon], fields[colon + 2:]
+        close = fields.find('"', quote + 1)
+        if close < 0:
+            return fields[:colon], fields[colon + 2:]
+        start = close + 1
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from(['"', ": ", ":", " ", "a", 'DN="x: y"', "T=remote_smtp"]), max_size=14).map("".join))
+def test_exim_text_is_split_where_it_was(fields: str) -> None:
+    from bouncekit.logs.exim import _split_text
+
+    assert _split_text(fields) == _reference_split_text(fields)

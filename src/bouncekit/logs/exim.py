@@ -33,17 +33,20 @@ _HOST = re.compile(r"(?:^| )H=(?P<host>\(?[^\s\[(]{1,255}\)?(?: \([^)\s]{0,255}\
 def _split_text(fields: str) -> tuple[str, str]:
     """Fields and the text after the first ': ' that is not inside a quoted value (DN="...:...")."""
     start = 0
-    while True:
-        colon = fields.find(": ", start)
-        quote = fields.find('"', start)
-        if colon < 0:
-            return fields, ""
-        if quote < 0 or colon < quote:
-            return fields[:colon], fields[colon + 2:]
+    colon = fields.find(": ")
+    while colon >= 0:
+        quote = fields.find('"', start, colon)
+        if quote < 0:
+            break  # no quoted value opens before it
         close = fields.find('"', quote + 1)
         if close < 0:
-            return fields[:colon], fields[colon + 2:]
+            break
         start = close + 1
+        if colon < start:  # (else it is still the first ': ' from start on: no search runs ahead again)
+            colon = fields.find(": ", start)
+    if colon < 0:
+        return fields, ""
+    return fields[:colon], fields[colon + 2:]
 
 
 def _quoted(fields: str, name: str) -> str:

@@ -7,6 +7,7 @@ emails (reasons.classify, policy.decide, the class.0.9NN pseudo status of engine
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -60,10 +61,19 @@ def _judge(status: str, reply_code: str, text: str, command: str, action: str,
 
 _policy = lru_cache(maxsize=4096)(decide)
 
+# What a log line's dsn= (RFC 3463) and reply code (RFC 5321 s4.2) must look like to be taken as such: a
+# damaged line ("dsn=4 .4.3") states no code rather than a broken one.
+_ENHANCED_STATUS = re.compile(r"[245]\.\d{1,3}\.\d{1,3}")
+_REPLY_CODE = re.compile(r"[2-5]\d\d")
+
 
 def verdict(facts: LogFacts) -> tuple[str, str, str]:
     """(reason, evidence, status) of the facts, completed from the reply text in place; the status is
     a pseudo one (class.0.9NN, as engine.py makes) when the log states none."""
+    if facts.status and not _ENHANCED_STATUS.fullmatch(facts.status):
+        facts.status = ""
+    if facts.reply_code and not _REPLY_CODE.fullmatch(facts.reply_code):
+        facts.reply_code = ""
     facts.reply_code, facts.status, facts.smtp_command, reason, evidence = _judge(
         facts.status, facts.reply_code, facts.diagnostic_code, facts.smtp_command,
         "" if facts.inbound else facts.action, facts.remote_mta)
