@@ -22,7 +22,7 @@ from email.header import decode_header, make_header
 from email.parser import BytesHeaderParser
 from email.policy import compat32
 from email.utils import collapse_rfc2231_value, decode_params, quote, unquote
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 # Limits against hostile input. A real bounce has 2-4 parts nested 1-3 deep; mailing-list digests
 # reach a few hundred parts. 100 levels / 1,000 parts leave wide room while bounding the walk.
@@ -162,7 +162,7 @@ def read_message(data: bytes | str) -> MessageView:
 
 
 def _read_as_plain_text(data: bytes) -> MessageView:
-    msg = BytesHeaderParser(policy=compat32).parsebytes(data)
+    msg = BytesHeaderParser(StdlibMessage, policy=compat32).parsebytes(data)
     del msg["content-type"], msg["content-transfer-encoding"], msg["content-disposition"]
     return _walk(_StdlibPart(msg), data)[0]
 
@@ -184,14 +184,26 @@ def read_with_stdlib(data: bytes) -> MessageView:
     return _walk(_StdlibPart(parse_stdlib(data)), data)[0]
 
 
+class StdlibMessage(email.message.Message):
+    """compat32's Message, whose parameters are split by _params, in linear time: the stdlib's
+    _parseparam counts the quotes from a piece's start again for each ';' it tries, so a quoted value
+    holding 100,000 of them took minutes. The split and the answers are the same (tested)."""
+
+    def _get_params_preserve(self, failobj: Any, header: str) -> Any:
+        value = self.get(header)
+        if value is None:
+            return failobj
+        return decode_params(_params(str(value)))
+
+
 def parse_stdlib(data: bytes) -> email.message.Message:
     """The stdlib's compat32 tree of *data* (line ends already \\n)."""
     try:
-        return email.message_from_bytes(data, policy=compat32)
+        return email.message_from_bytes(data, StdlibMessage, policy=compat32)
     except RecursionError:
         # The stdlib parser recurses once per nested multipart; a hostile message nested
         # thousands deep is read as headers plus one undivided text body instead.
-        msg = BytesHeaderParser(policy=compat32).parsebytes(data)
+        msg = BytesHeaderParser(StdlibMessage, policy=compat32).parsebytes(data)
         msg.set_type("text/plain")
         return msg
 
@@ -373,16 +385,25 @@ def _param_pieces(value: str) -> list[str]:
     # every piece holds an even number, no ';' is quoted
     if '"' not in value or ("\\" not in value and not any(piece.count('"') % 2 for piece in pieces)):
         return pieces
+    # A ';' ends a piece when the piece before it holds an even number of quotes not preceded by a
+    # backslash. The count grows with each ';' tried (none straddles one), so a long quoted value full
+    # of ';' is read in linear time, where _parseparam counts from the piece's start for each.
     pieces = []
+    start = 0
     while True:
-        end = value.find(";")
-        while end > 0 and (value.count('"', 0, end) - value.count('\\"', 0, end)) % 2:
+        end = value.find(";", start)
+        counted, quotes = start, 0
+        while end > start:
+            quotes += value.count('"', counted, end) - value.count('\\"', counted, end)
+            counted = end
+            if quotes % 2 == 0:
+                break
             end = value.find(";", end + 1)
         if end < 0:
-            pieces.append(value)
+            pieces.append(value[start:])
             return pieces
-        pieces.append(value[:end])
-        value = value[end + 1:]
+        pieces.append(value[start:end])
+        start = end + 1
 
 
 def _params(value: str) -> list[tuple[str, str]]:
