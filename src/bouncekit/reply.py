@@ -120,7 +120,7 @@ def _find_start(text: str) -> tuple[re.Match[str], re.Match[str] | None] | None:
         line_start = text.rfind("\n", searched, m.start()) + 1 or line_start
         searched = m.start()
         if _is_reply_start(text, line_start, m.start()):
-            return m, status
+            return m, None
     return None
 
 
