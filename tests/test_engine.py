@@ -280,6 +280,27 @@ def test_hostile_input_is_survived(name: str) -> None:
     assert all(is_valid_address(r.recipient) for r in records)
 
 
+_UNDELIVERED = b"From: MAILER-DAEMON@x.example\nSubject: Undelivered Mail\n"
+_REFUSED = b"<a@b.example>: 550 5.1.1 unknown\n\xff\n"
+# charsets no codec decodes with errors="replace", found by fuzzing (each raised from parse_message)
+BAD_CHARSETS = {
+    "a NUL in the charset name": _UNDELIVERED + b'Content-Type: text/plain; charset="utf\x00-8"\n\n' + _REFUSED,
+    "idna, which takes no errors='replace'": _UNDELIVERED + b"Content-Type: text/plain; charset=idna\n\n" + _REFUSED,
+    "a NUL in an RFC 2231 charset": _UNDELIVERED + b"Content-Type: text/plain; charset*=utf\x00-8''x\n\n"
+                                    b"<a@b.example>: 550 5.1.1 unknown\n",
+    "an encoded word in a charset named beyond ASCII": b"From: MAILER-DAEMON@x.example\n"
+                                                        b"Subject: =?u\xfff-8?q?x?= Undelivered Mail\n\n" + _REFUSED,
+    # (a form feed sends a message to the stdlib's parser, whose get_payload() decodes by the charset)
+    "idna, on the stdlib's path": _UNDELIVERED + b"Content-Type: text/plain; charset=idna\n\n" + _REFUSED + b"\x0c\n",
+}
+
+
+@pytest.mark.parametrize("name", list(BAD_CHARSETS))
+def test_a_charset_no_codec_reads_still_gives_the_record(name: str) -> None:
+    (record,) = parse_message(BAD_CHARSETS[name])
+    assert (record.recipient, record.reason, record.status) == ("a@b.example", "userunknown", "5.1.1")
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.binary(max_size=4000))
 def test_any_bytes_parse_without_error(data: bytes) -> None:

@@ -328,3 +328,8 @@ def test_encoded_words_are_decoded_up_to_a_field_of_max_decoded_field_characters
     assert read_message(f"Subject: {fits}\n\nx\n".encode()).header("subject").startswith("café")
     too_long = fits + words
     assert read_message(f"Subject: {too_long}\n\nx\n".encode()).header("subject") == too_long
+
+
+def test_text_with_a_lone_surrogate_is_read() -> None:
+    # (a part decoded as UTF-7 may hold one; formats.decode reads such text again as a message)
+    assert read_message("Subject: x\n\n\ud90f 550 5.1.1\n").parts[0].text == "? 550 5.1.1\n"

@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import binascii
 import email
+import email.errors
 import email.message
 import functools
 import re
@@ -137,14 +138,18 @@ def decode_words(value: str) -> str:
         return value
     try:
         return str(make_header(decode_header(value)))
-    except (ValueError, LookupError, UnicodeError):
+    except (ValueError, LookupError, email.errors.CharsetError):  # (a charset name beyond ASCII)
         return value
 
 
 def read_message(data: bytes | str) -> MessageView:
     """Parse one email into a MessageView. Never raises on malformed input."""
     if isinstance(data, str):
-        data = data.encode("utf-8", errors="surrogateescape")
+        text = data
+        try:
+            data = text.encode("utf-8", errors="surrogateescape")
+        except UnicodeEncodeError:  # a lone surrogate that stands for no byte (a text decoded as UTF-7)
+            data = text.encode("utf-8", errors="replace")
     if b"\r" in data:
         data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
     try:
@@ -154,10 +159,12 @@ def read_message(data: bytes | str) -> MessageView:
             except _Unusual:
                 pass
         return read_with_stdlib(data)
-    except TypeError:
+    except (TypeError, ValueError):
         # The stdlib's RFC 2231 decoding, which both paths use, fails on some malformed parameters
-        # (charset*= on an 8-bit body; name* beside name*0): such a message is read as its headers
-        # and one body of plain text, without the fields that carry parameters.
+        # (charset*= on an 8-bit body; name* beside name*0), and its Message.get_payload() on an 8-bit
+        # body whose charset no codec decodes with errors="replace" (ValueError: "idna", a NUL in the
+        # name): such a message is read as its headers and one body of plain text, without the fields
+        # that carry parameters.
         return _read_as_plain_text(data)
 
 
@@ -315,12 +322,7 @@ class _StdlibPart:
         if not isinstance(raw, bytes):
             payload = part.get_payload()
             return payload[:MAX_TEXT_CHARS] if isinstance(payload, str) else ""
-        raw = raw[:MAX_TEXT_CHARS]
-        charset = part.get_content_charset() or "utf-8"
-        try:
-            return raw.decode(charset, errors="replace")
-        except LookupError:  # unknown charset name
-            return raw.decode("utf-8", errors="replace")
+        return _decode(raw[:MAX_TEXT_CHARS], _charset(part.get_param("charset")))
 
     def rest(self) -> str | None:
         payload = self.msg.get_payload()
@@ -445,15 +447,26 @@ def _param(value: str | None, name: str) -> _Param | None:
 
 
 def _charset(found: _Param | None) -> str | None:
-    """Message.get_content_charset for the charset parameter *found*."""
+    """Message.get_content_charset for the charset parameter *found* (Message.get_param's answer), but
+    where that raises ValueError (an RFC 2231 charset name holding a NUL): then the value is taken as
+    it stands, as when the name is unknown."""
     if found is None:
         return None
     if isinstance(found, tuple):  # RFC 2231 encoded: it should decode to ASCII
         try:
             found = found[2].encode("raw-unicode-escape").decode(found[0] or "us-ascii")
-        except (LookupError, UnicodeError):
+        except (LookupError, ValueError):  # (UnicodeError is a ValueError)
             found = found[2]
     return found.lower() if found.isascii() else None
+
+
+def _decode(raw: bytes, charset: str | None) -> str:
+    """A part's text: *raw* decoded by its *charset*, or as UTF-8 where that names no text codec Python
+    can decode with (unknown, "hex", a NUL in the name, "idna" which takes no errors="replace")."""
+    try:
+        return raw.decode(charset or "utf-8", errors="replace")
+    except (LookupError, ValueError):
+        return raw.decode("utf-8", errors="replace")
 
 
 def _base64(encoded: bytes) -> bytes:
@@ -527,11 +540,7 @@ class _Node:
             raw = _base64(b"".join(raw.splitlines()))
         elif cte in _UUENCODE:
             raise _Unusual("uuencoded payload")
-        charset = _charset(_param(self._type_field, "charset")) or "utf-8"
-        try:
-            return raw[:MAX_TEXT_CHARS].decode(charset, errors="replace")
-        except LookupError:  # unknown charset name
-            return raw[:MAX_TEXT_CHARS].decode("utf-8", errors="replace")
+        return _decode(raw[:MAX_TEXT_CHARS], _charset(_param(self._type_field, "charset")))
 
     def rest(self) -> str | None:
         payload = self.payload
