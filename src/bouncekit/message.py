@@ -138,7 +138,7 @@ def decode_words(value: str) -> str:
         return value
     try:
         return str(make_header(decode_header(value)))
-    except (ValueError, LookupError, email.errors.CharsetError):  # (a charset name beyond ASCII)
+    except (ValueError, LookupError, email.errors.MessageError):  # (bad base64, a charset name beyond ASCII)
         return value
 
 

@@ -10,6 +10,7 @@ set PRIORITY (default 50; lower is tried earlier) when its evidence overlaps ano
 
 from __future__ import annotations
 
+import email.errors
 import importlib
 import pkgutil
 import re
@@ -56,7 +57,7 @@ def decode(view: MessageView, nested: bool = False) -> tuple[str, list[Facts]]:
         if view.attached is not None and attached_bounce(view):
             try:
                 data = view.attached.as_bytes()
-            except (ValueError, LookupError, UnicodeError, TypeError):
+            except (ValueError, LookupError, TypeError, email.errors.MessageError):  # (the stdlib cannot flatten it)
                 return "", []
             return decode(read_message(data), nested=True)
     return "", []
