@@ -62,9 +62,10 @@ def _judge(status: str, reply_code: str, text: str, command: str, action: str,
 _policy = lru_cache(maxsize=4096)(decide)
 
 # What a log line's dsn= (RFC 3463) and reply code (RFC 5321 s4.2) must look like to be taken as such: a
-# damaged line ("dsn=4 .4.3") states no code rather than a broken one.
-_ENHANCED_STATUS = re.compile(r"[245]\.\d{1,3}\.\d{1,3}")
-_REPLY_CODE = re.compile(r"[2-5]\d\d")
+# damaged line ("dsn=4 .4.3") states no code rather than a broken one. (The shapes reply.py reads codes
+# by; codes.grammar's checks, which name the broken rule, cost several times more per record.)
+_ENHANCED_STATUS = re.compile(r"[245]\.[0-9]{1,3}\.[0-9]{1,3}")
+_REPLY_CODE = re.compile(r"[2-5][0-5][0-9]")
 
 
 def verdict(facts: LogFacts) -> tuple[str, str, str]:
